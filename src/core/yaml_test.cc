@@ -1,0 +1,74 @@
+#include "core/yaml.h"
+
+#include <gtest/gtest.h>
+
+namespace flotilla {
+namespace {
+
+TEST(YamlTest, ResolvesPlainScalarsLikeGoYamlV2) {
+  auto v = ParseYaml("a: 1\nb: 1.5\nc: true\nd: yes\ne: ~\nf: '1'\ng: hello\nh: 0x1F\ni: 1e3\n");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_TRUE((*v)["a"].is_number_integer());
+  EXPECT_EQ((*v)["a"], 1);
+  EXPECT_TRUE((*v)["b"].is_number_float());
+  EXPECT_EQ((*v)["c"], true);
+  EXPECT_EQ((*v)["d"], true);
+  EXPECT_TRUE((*v)["e"].is_null());
+  EXPECT_EQ((*v)["f"], "1");
+  EXPECT_EQ((*v)["g"], "hello");
+  EXPECT_EQ((*v)["h"], 31);
+  EXPECT_EQ((*v)["i"], 1000.0);
+}
+
+TEST(YamlTest, MultiDocumentSkipsEmpty) {
+  auto docs = ParseYamlStream("---\na: 1\n---\n# only a comment\n---\nb: 2\n");
+  ASSERT_TRUE(docs.ok()) << docs.status().ToString();
+  ASSERT_EQ(docs->size(), 2u);
+  EXPECT_EQ((*docs)[1]["b"], 2);
+}
+
+TEST(YamlTest, ErrorNamesFileAndLine) {
+  auto docs = ParseYamlStream("a: 1\nb: [1, 2\nc: 3\n", "deploy.yaml");
+  ASSERT_FALSE(docs.ok());
+  EXPECT_EQ(docs.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(docs.status().message().find("deploy.yaml:"), std::string::npos)
+      << docs.status().message();
+}
+
+TEST(YamlTest, AliasesAndMergeKeys) {
+  auto v = ParseYaml("base: &b {p: 1, q: 2}\nd:\n  <<: *b\n  q: 3\n");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ((*v)["d"]["p"], 1);
+  EXPECT_EQ((*v)["d"]["q"], 3);
+}
+
+TEST(YamlTest, AliasBombIsRefused) {
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  char prev = 'a';
+  for (char c = 'b'; c <= 'j'; c++, prev++) {
+    bomb += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 10; i++) bomb += std::string(i ? ", *" : "*") + prev;
+    bomb += "]\n";
+  }
+  auto v = ParseYaml(bomb, "bomb.yaml");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(YamlTest, EmitsGoYamlLayout) {
+  Json j = Json::parse(
+      R"({"b":[1,"two",{"x":"y","w":"yy","z":[]}],"a":{"k":"true","m":"multi\nline\n"},"e":""})");
+  EXPECT_EQ(ToYaml(j),
+            "a:\n  k: \"true\"\n  m: |\n    multi\n    line\nb:\n- 1\n- two\n- w: yy\n  x: \"y\"\n "
+            " z: []\ne: \"\"\n");
+}
+
+TEST(YamlTest, RoundTrip) {
+  Json j = Json::parse(R"({"s":"a: b","n":-3,"f":0.5,"l":[[1,2],[]],"q":"it's","t":" lead"})");
+  auto back = ParseYaml(ToYaml(j));
+  ASSERT_TRUE(back.ok()) << ToYaml(j);
+  EXPECT_EQ(*back, j) << ToYaml(j);
+}
+
+}  // namespace
+}  // namespace flotilla
