@@ -1,0 +1,116 @@
+#include "store/store.h"
+
+#include <fmt/format.h>
+
+namespace flotilla::store {
+
+const char* WatchEventTypeName(WatchEventType t) {
+  switch (t) {
+    case WatchEventType::kAdded: return "ADDED";
+    case WatchEventType::kModified: return "MODIFIED";
+    case WatchEventType::kDeleted: return "DELETED";
+    case WatchEventType::kBookmark: return "BOOKMARK";
+  }
+  return "ERROR";
+}
+
+namespace {
+const Json* Lookup(const Json& obj, std::string_view path) {
+  const Json* cur = &obj;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t dot = path.find('.', start);
+    std::string key(path.substr(start, dot == std::string_view::npos ? path.size() - start : dot - start));
+    if (!cur->is_object() || !cur->contains(key)) return nullptr;
+    cur = &(*cur)[key];
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return cur;
+}
+}  // namespace
+
+StatusOr<FieldSelector> FieldSelector::Parse(std::string_view text) {
+  FieldSelector sel;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    std::string_view part =
+        text.substr(start, comma == std::string_view::npos ? text.size() - start : comma - start);
+    start = comma == std::string_view::npos ? text.size() : comma + 1;
+    if (part.empty()) continue;
+    Term t;
+    size_t op;
+    if ((op = part.find("!=")) != std::string_view::npos) {
+      t.negate = true;
+      t.path = part.substr(0, op);
+      t.value = part.substr(op + 2);
+    } else if ((op = part.find("==")) != std::string_view::npos) {
+      t.path = part.substr(0, op);
+      t.value = part.substr(op + 2);
+    } else if ((op = part.find('=')) != std::string_view::npos) {
+      t.path = part.substr(0, op);
+      t.value = part.substr(op + 1);
+    } else {
+      return InvalidArgument(fmt::format("invalid field selector \"{}\"", text));
+    }
+    if (t.path.empty()) return InvalidArgument(fmt::format("invalid field selector \"{}\"", text));
+    sel.terms.push_back(std::move(t));
+  }
+  return sel;
+}
+
+bool FieldSelector::Matches(const Json& object) const {
+  for (const Term& t : terms) {
+    const Json* v = Lookup(object, t.path);
+    std::string actual;
+    if (v && v->is_string()) actual = v->get<std::string>();
+    else if (v && !v->is_null()) actual = v->dump();
+    bool eq = actual == t.value;
+    if (eq == t.negate) return false;
+  }
+  return true;
+}
+
+std::string NameOf(const Json& o) {
+  if (!o.contains("metadata") || !o["metadata"].is_object()) return "";
+  return o["metadata"].value("name", "");
+}
+
+std::string NamespaceOf(const Json& o) {
+  if (!o.contains("metadata") || !o["metadata"].is_object()) return "";
+  return o["metadata"].value("namespace", "");
+}
+
+std::string ObjectKey(const Json& o) {
+  std::string ns = NamespaceOf(o);
+  return ns.empty() ? NameOf(o) : ns + "/" + NameOf(o);
+}
+
+int64_t ResourceVersionOf(const Json& o) {
+  if (!o.contains("metadata") || !o["metadata"].is_object()) return 0;
+  std::string rv = o["metadata"].value("resourceVersion", "");
+  if (rv.empty()) return 0;
+  try {
+    return std::stoll(rv);
+  } catch (...) {
+    return 0;
+  }
+}
+
+StatusOr<Json> Mutate(Store& store, const ResourceType& type, const std::string& ns,
+                      const std::string& name, bool status,
+                      const std::function<bool(Json&)>& mutate, int attempts) {
+  Status last;
+  for (int i = 0; i < attempts; i++) {
+    ASSIGN_OR_RETURN(Json obj, store.Get(type, ns, name));
+    if (!mutate(obj)) return obj;
+    auto r = status ? store.UpdateStatus(type, obj) : store.Update(type, obj);
+    if (r.ok()) return r;
+    if (r.status().code() != StatusCode::kConflict) return r.status();
+    last = r.status();
+  }
+  return last;
+}
+
+}  // namespace flotilla::store
