@@ -1,0 +1,36 @@
+// A read-only file tree: what bundles are built from. The controller reads a git commit through
+// it (gitops/git_tree.h), the CLI a directory on disk (DiskTree) — so both take the same path
+// from a tree to Bundles.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace flotilla::render {
+
+struct TreeEntry {
+  std::string path;  // relative to the tree root, "/"-separated
+  bool is_dir = false;
+  uint64_t size = 0;
+};
+
+class Tree {
+ public:
+  virtual ~Tree() = default;
+  // Every file and directory beneath `dir` ("" = root), sorted by path. Paths escaping the root
+  // are InvalidArgument; a missing dir is NotFound.
+  virtual StatusOr<std::vector<TreeEntry>> Walk(std::string_view dir) const = 0;
+  virtual StatusOr<std::string> ReadFile(std::string_view path) const = 0;
+  // A content id for `dir` (equal ids = identical contents); empty when unsupported.
+  virtual StatusOr<std::string> ContentId(std::string_view dir) const { return std::string(); }
+};
+
+// A directory on the local disk. Symlinks that leave `root` are refused.
+std::unique_ptr<Tree> OpenDiskTree(std::string root);
+
+}  // namespace flotilla::render
