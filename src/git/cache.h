@@ -69,11 +69,11 @@ class Snapshot {
   // caches of rendered bundles. NotFound / FailedPrecondition as for List.
   StatusOr<std::string> TreeId(std::string_view dir) const;
 
+  // Internal: snapshots are made by Cache::Open.
   struct Impl;
+  explicit Snapshot(std::unique_ptr<Impl> impl);
 
  private:
-  friend class Cache;
-  explicit Snapshot(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

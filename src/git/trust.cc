@@ -1,0 +1,163 @@
+#include "git/trust.h"
+
+#include <fnmatch.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "git/url.h"
+
+namespace flotilla::git {
+namespace {
+
+std::vector<std::string_view> SplitFields(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    if (i > start) out.push_back(line.substr(start, i - start));
+  }
+  return out;
+}
+
+// True iff the hashed pattern "|1|salt|hash" is HMAC-SHA1(salt, name).
+bool HashedMatch(std::string_view pattern, const std::string& name) {
+  std::string_view rest = pattern.substr(3);
+  size_t bar = rest.find('|');
+  if (bar == std::string_view::npos) return false;
+  std::string salt, hash;
+  if (!Base64Decode(rest.substr(0, bar), &salt) || !Base64Decode(rest.substr(bar + 1), &hash)) {
+    return false;
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha1(), salt.data(), static_cast<int>(salt.size()),
+       reinterpret_cast<const unsigned char*>(name.data()), name.size(), md, &len);
+  return hash.size() == len && CRYPTO_memcmp(hash.data(), md, len) == 0;
+}
+
+// 1 = matched, -1 = matched a negated pattern (so: no match), 0 = no match.
+int HostMatches(std::string_view patterns, const std::string& name) {
+  int result = 0;
+  size_t start = 0;
+  while (start <= patterns.size()) {
+    size_t comma = patterns.find(',', start);
+    std::string_view p = patterns.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    bool negated = !p.empty() && p.front() == '!';
+    if (negated) p.remove_prefix(1);
+    bool hit = false;
+    if (p.substr(0, 3) == "|1|") {
+      hit = HashedMatch(p, name);
+    } else {
+      hit = fnmatch(std::string(p).c_str(), name.c_str(), FNM_CASEFOLD) == 0;
+    }
+    if (hit && negated) return -1;
+    if (hit) result = 1;
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return result;
+}
+
+}  // namespace
+
+bool Base64Decode(std::string_view in, std::string* out) {
+  std::string s(in);
+  while (s.size() % 4 != 0) s.push_back('=');
+  out->assign(s.size() / 4 * 3, '\0');
+  int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out->data()),
+                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+  if (n < 0) return false;
+  size_t pad = 0;
+  for (size_t i = s.size(); i > 0 && s[i - 1] == '='; --i) ++pad;
+  out->resize(static_cast<size_t>(n) - std::min<size_t>(pad, static_cast<size_t>(n)));
+  return true;
+}
+
+Status CheckHostKey(std::string_view known_hosts, std::string_view host, std::string_view url,
+                    std::string_view key) {
+  std::string name(host);
+  auto parsed = ParseUrl(url);
+  if (parsed.ok()) {
+    if (name.empty()) name = parsed->host;
+    if (!parsed->port.empty() && parsed->PortOrDefault() != 22) {
+      name = "[" + name + "]:" + parsed->port;
+    }
+  }
+  bool host_known = false;
+  std::istringstream lines{std::string(known_hosts)};
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string_view> f = SplitFields(line);
+    if (f.empty() || f[0].front() == '#') continue;
+    bool revoked = false;
+    if (f[0].front() == '@') {
+      if (f[0] == "@cert-authority") continue;  // certificates are not supported
+      revoked = f[0] == "@revoked";
+      f.erase(f.begin());
+    }
+    if (f.size() < 3 || HostMatches(f[0], name) != 1) continue;
+    std::string blob;
+    if (!Base64Decode(f[2], &blob)) continue;
+    bool same =
+        blob.size() == key.size() && CRYPTO_memcmp(blob.data(), key.data(), key.size()) == 0;
+    if (revoked && same) {
+      return Unavailable("the SSH host key of " + name + " is marked @revoked in known_hosts");
+    }
+    if (revoked) continue;
+    host_known = true;
+    if (same) return Status::Ok();
+  }
+  if (host_known) {
+    return Unavailable("the SSH host key of " + name +
+                       " does not match known_hosts (the key changed, or a man-in-the-middle)");
+  }
+  return Unavailable("the SSH host " + name + " is not in known_hosts");
+}
+
+Status VerifyCertificate(std::string_view ca_bundle, std::string_view host, std::string_view der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  X509* leaf = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (!leaf) return Unavailable("the server's TLS certificate could not be parsed");
+  X509_STORE* store = X509_STORE_new();
+  X509_STORE_set_default_paths(store);
+  BIO* bio = BIO_new_mem_buf(ca_bundle.data(), static_cast<int>(ca_bundle.size()));
+  STACK_OF(X509_INFO)* infos = PEM_X509_INFO_read_bio(bio, nullptr, nullptr, nullptr);
+  int added = 0;
+  if (infos) {
+    for (int i = 0; i < sk_X509_INFO_num(infos); ++i) {
+      X509_INFO* info = sk_X509_INFO_value(infos, i);
+      if (info->x509 && X509_STORE_add_cert(store, info->x509) == 1) ++added;
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+  }
+  BIO_free(bio);
+  X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+  X509_STORE_CTX_init(ctx, store, leaf, nullptr);
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx);
+  std::string h(host);
+  X509_VERIFY_PARAM_set1_host(param, h.c_str(), h.size());
+  int ok = X509_verify_cert(ctx);
+  int err = X509_STORE_CTX_get_error(ctx);
+  X509_STORE_CTX_free(ctx);
+  X509_STORE_free(store);
+  X509_free(leaf);
+  if (ok == 1) return Status::Ok();
+  std::string why = X509_verify_cert_error_string(err);
+  if (added == 0) why += " (caBundle holds no PEM certificate)";
+  return Unavailable("the TLS certificate of " + h + " is not trusted: " + why);
+}
+
+}  // namespace flotilla::git
