@@ -1,0 +1,183 @@
+#include "agent/agent.h"
+
+#include <fmt/format.h>
+
+#include "core/log.h"
+#include "core/time.h"
+#include "render/bundles/bundles.h"
+#include "target/bundle_controller.h"
+
+namespace flotilla::agent {
+namespace {
+
+using model::BundleDeploymentType;
+using model::BundleType;
+
+std::pair<std::string, std::string> SplitKey(const std::string& key) {
+  auto slash = key.find('/');
+  if (slash == std::string::npos) return {"", key};
+  return {key.substr(0, slash), key.substr(slash + 1)};
+}
+
+bool HasFinalizer(const Json& obj) {
+  const Json& md = obj["metadata"];
+  if (!md.contains("finalizers") || !md["finalizers"].is_array()) return false;
+  for (auto& f : md["finalizers"])
+    if (f == kAgentFinalizer) return true;
+  return false;
+}
+
+Json Condition(const char* type, bool ok, const std::string& message) {
+  return {{"type", type},
+          {"status", ok ? "True" : "False"},
+          {"message", message},
+          {"lastUpdateTime", NowRfc3339()}};
+}
+
+}  // namespace
+
+Agent::Agent(store::Store& store, Applier& applier, AgentOptions options)
+    : store_(store),
+      applier_(applier),
+      options_(std::move(options)),
+      deployment_ns_(target::ClusterNamespace(options_.cluster_namespace, options_.cluster_name)) {}
+
+queue::Result Agent::Remove(const std::string& ns, const std::string& name, bool has_finalizer) {
+  std::string id = ns + "/" + name;
+  Status s = applier_.Remove(id);
+  if (!s.ok()) {
+    log::Warn("remove failed", {{"bundledeployment", id}, {"error", s.message()}});
+    return {false, {}, s};
+  }
+  if (has_finalizer) {
+    auto r = store::Mutate(store_, BundleDeploymentType(), ns, name, false, [](Json& o) {
+      Json kept = Json::array();
+      for (auto& f : o["metadata"]["finalizers"])
+        if (f != kAgentFinalizer) kept.push_back(f);
+      o["metadata"]["finalizers"] = kept;
+      return true;
+    });
+    if (!r.ok() && r.status().code() != StatusCode::kNotFound) return {false, {}, r.status()};
+  }
+  log::Info("bundle deployment removed", {{"bundledeployment", id}});
+  return {};
+}
+
+Status Agent::ReportError(const std::string& ns, const std::string& name, const Status& error) {
+  auto r = store::Mutate(store_, BundleDeploymentType(), ns, name, true, [&](Json& bd) {
+    Json before = bd.value("status", Json::object());
+    Json st = before;
+    st["ready"] = false;
+    st["display"] = {{"deployed", "Error"}, {"monitored", "No"}, {"state", "ErrApplied"},
+                     {"message", error.message()}};
+    st["conditions"] = Json::array({Condition("Deployed", false, error.message()),
+                                    Condition("Ready", false, error.message())});
+    // Keep timestamps stable when nothing else changed, to avoid write loops.
+    if (before.contains("display") && before["display"] == st["display"]) return false;
+    bd["status"] = st;
+    return true;
+  });
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+queue::Result Agent::Reconcile(const std::string& key) {
+  auto [ns, name] = SplitKey(key);
+  const std::string id = key;
+  auto got = store_.Get(BundleDeploymentType(), ns, name);
+  if (!got.ok()) {
+    if (got.status().code() == StatusCode::kNotFound) return Remove(ns, name, false);
+    return {false, {}, got.status()};
+  }
+  Json bd = std::move(*got);
+  if (bd["metadata"].contains("deletionTimestamp")) return Remove(ns, name, HasFinalizer(bd));
+  if (!HasFinalizer(bd)) {
+    auto r = store::Mutate(store_, BundleDeploymentType(), ns, name, false, [](Json& o) {
+      if (!o["metadata"].contains("finalizers") || !o["metadata"]["finalizers"].is_array())
+        o["metadata"]["finalizers"] = Json::array();
+      o["metadata"]["finalizers"].push_back(kAgentFinalizer);
+      return true;
+    });
+    if (!r.ok()) return {false, {}, r.status()};
+    bd = std::move(*r);
+  }
+  const Json& spec = bd["spec"];
+  const std::string deployment_id = spec.value("deploymentID", "");
+  if (spec.value("paused", false)) return {};
+
+  const Json labels = bd["metadata"].value("labels", Json::object());
+  std::string bundle_ns = labels.value(target::kBundleNamespaceLabel, "");
+  std::string bundle_name = labels.value(target::kBundleNameLabel, "");
+  auto bundle = store_.Get(BundleType(), bundle_ns, bundle_name);
+  if (!bundle.ok()) {
+    // The bundle is gone; the bundle controller will delete this deployment.
+    return {false, std::chrono::seconds(1), Status::Ok()};
+  }
+  if (target::DeploymentId(*bundle) != deployment_id) {
+    // The bundle moved on; its controller is about to update this deployment.
+    return {false, std::chrono::milliseconds(200), Status::Ok()};
+  }
+
+  render::ManifestOptions mo;
+  const Json options = spec.value("options", Json::object());
+  std::string dns = options.value("defaultNamespace", "");
+  if (!dns.empty()) mo.default_namespace = dns;
+  mo.target_namespace = options.value("targetNamespace", "");
+  auto objects = render::ParseManifests((*bundle)["spec"].value("resources", Json::array()), mo);
+  if (!objects.ok()) {
+    Status s = ReportError(ns, name, objects.status());
+    return {false, {}, objects.status()};
+  }
+  ApplyOptions ao;
+  ao.keep_resources = (*bundle)["spec"].value("keepResources", false);
+  auto applied = applier_.Apply(id, *objects, ao);
+  if (!applied.ok()) {
+    log::Warn("apply failed", {{"bundledeployment", id},
+                               {"commit", labels.value("fleet.cattle.io/commit", "")},
+                               {"error", applied.status().message()}});
+    Status s = ReportError(ns, name, applied.status());
+    return {false, {}, applied.status()};
+  }
+
+  Json resources = Json::array();
+  for (const Json& o : *objects)
+    resources.push_back({{"apiVersion", o["apiVersion"]},
+                         {"kind", o["kind"]},
+                         {"name", o["metadata"]["name"]},
+                         {"namespace", o["metadata"].value("namespace", "")}});
+  auto r = store::Mutate(store_, BundleDeploymentType(), ns, name, true, [&](Json& cur) {
+    Json before = cur.value("status", Json::object());
+    if (before.value("appliedDeploymentID", "") == deployment_id && before.value("ready", false) &&
+        before.value("resources", Json()) == resources)
+      return false;
+    Json st = before;
+    st["appliedDeploymentID"] = deployment_id;
+    st["ready"] = true;
+    st["nonModified"] = true;
+    st["resources"] = resources;
+    st["display"] = {{"deployed", "Yes"}, {"monitored", "Yes"}, {"state", "Ready"}, {"message", ""}};
+    st["conditions"] = Json::array({Condition("Deployed", true, ""), Condition("Monitored", true, ""),
+                                    Condition("Ready", true, "")});
+    cur["status"] = st;
+    return true;
+  });
+  if (!r.ok()) return {false, {}, r.status()};
+  if (!applied->pruned.empty() || applied->objects > 0)
+    log::Debug("applied", {{"bundledeployment", id},
+                           {"commit", labels.value("fleet.cattle.io/commit", "")},
+                           {"objects", std::to_string(applied->objects)},
+                           {"pruned", std::to_string(applied->pruned.size())}});
+  return {};
+}
+
+Status Agent::Heartbeat() {
+  auto r = store::Mutate(store_, model::ClusterType(), options_.cluster_namespace,
+                         options_.cluster_name, true, [&](Json& c) {
+                           c["status"]["agent"]["lastSeen"] = NowRfc3339();
+                           c["status"]["namespace"] = deployment_ns_;
+                           c["status"]["display"]["state"] = "Ready";
+                           return true;
+                         });
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+}  // namespace flotilla::agent

@@ -1,0 +1,48 @@
+// The agent of one cluster: reconciles the BundleDeployments in the cluster's namespace by
+// applying their Bundle's manifests through an Applier, and reports status back
+// (appliedDeploymentID, ready, display, conditions). The built-in `local` cluster's agent runs
+// inside `flotilla server`; remote agents (later) run the same loop over the HTTP API.
+//
+// Deletion is crash-safe: the agent puts a finalizer on every BundleDeployment it applies and
+// removes it only after the Applier has removed the objects.
+#pragma once
+
+#include <string>
+
+#include "agent/applier.h"
+#include "queue/worker_pool.h"
+#include "store/store.h"
+
+namespace flotilla::agent {
+
+inline constexpr const char* kAgentFinalizer = "fleet.cattle.io/bundle-deployment-finalizer";
+
+struct AgentOptions {
+  std::string cluster_namespace = "fleet-local";
+  std::string cluster_name = "local";
+};
+
+class Agent {
+ public:
+  Agent(store::Store& store, Applier& applier, AgentOptions options);
+
+  // The namespace whose BundleDeployments this agent owns.
+  const std::string& deployment_namespace() const { return deployment_ns_; }
+
+  // Reconciles BundleDeployment `key` ("namespace/name").
+  queue::Result Reconcile(const std::string& key);
+
+  // Marks the Cluster as seen (status.agent.lastSeen) and summarises its bundles.
+  Status Heartbeat();
+
+ private:
+  queue::Result Remove(const std::string& ns, const std::string& name, bool has_finalizer);
+  Status ReportError(const std::string& ns, const std::string& name, const Status& error);
+
+  store::Store& store_;
+  Applier& applier_;
+  AgentOptions options_;
+  std::string deployment_ns_;
+};
+
+}  // namespace flotilla::agent

@@ -1,0 +1,57 @@
+// flotilla: the one program, with subcommands.
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/server.h"
+
+namespace {
+
+// Flags may also come from the environment (FLOTILLA_<FLAG>, e.g. FLOTILLA_GITREPO_WORKERS).
+int EnvInt(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == 0) return fallback;
+  return std::atoi(v);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"flotilla: GitOps continuous delivery, compatible with Rancher Fleet"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "flotilla 0.1.0");
+
+  flotilla::cli::ServerFlags sf;
+  sf.gitrepo_workers = EnvInt("FLOTILLA_GITREPO_WORKERS", sf.gitrepo_workers);
+  sf.bundle_workers = EnvInt("FLOTILLA_BUNDLE_WORKERS", sf.bundle_workers);
+  sf.bundledeployment_workers =
+      EnvInt("FLOTILLA_BUNDLEDEPLOYMENT_WORKERS", sf.bundledeployment_workers);
+  CLI::App* server = app.add_subcommand("server", "Run the API, controllers and the local agent");
+  server->add_option("--data-dir", sf.data_dir, "Directory for the database and git cache")
+      ->capture_default_str();
+  server->add_option("--listen", sf.listen, "HOST:PORT of the API (port 0 = any free port)")
+      ->capture_default_str();
+  server->add_option("--apply-dir", sf.apply_dir,
+                     "Where the local cluster's agent writes objects (default <data-dir>/apply)");
+  server->add_option("--store", sf.store_url,
+                     "Store URL (default sqlite://<data-dir>/flotilla.db)");
+  server->add_option("--gitrepo-workers", sf.gitrepo_workers, "GitRepo reconcile workers")
+      ->capture_default_str();
+  server->add_option("--bundle-workers", sf.bundle_workers, "Bundle reconcile workers")
+      ->capture_default_str();
+  server->add_option("--bundledeployment-workers", sf.bundledeployment_workers,
+                     "BundleDeployment (agent) workers")
+      ->capture_default_str();
+  server->add_option("--resync-seconds", sf.resync_seconds,
+                     "Full re-check of every object (safety net; 0 = off)")
+      ->capture_default_str();
+  server->add_option("--log-format", sf.log_format, "text or json")->capture_default_str();
+  server->add_option("--log-level", sf.log_level, "debug, info, warn, error")
+      ->capture_default_str();
+  server->add_option("--port-file", sf.port_file, "Write the bound API port to this file");
+
+  CLI11_PARSE(app, argc, argv);
+  if (server->parsed()) return flotilla::cli::RunServer(sf);
+  return 0;
+}

@@ -1,0 +1,282 @@
+#include "cli/server.h"
+
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "agent/agent.h"
+#include "agent/directory/directory_applier.h"
+#include "api/server.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/time.h"
+#include "gitops/git_source.h"
+#include "gitops/gitrepo_controller.h"
+#include "gitops/informer.h"
+#include "queue/worker_pool.h"
+#include "store/store.h"
+#include "target/bundle_controller.h"
+
+namespace flotilla::cli {
+namespace {
+
+using model::BundleDeploymentType;
+using model::BundleType;
+using model::ClusterType;
+using model::GitRepoType;
+
+std::atomic<bool> g_stop{false};
+std::mutex g_stop_mu;
+std::condition_variable g_stop_cv;
+
+void OnSignal(int) {
+  g_stop = true;
+  g_stop_cv.notify_all();  // not async-signal-safe in theory; the waiter also polls
+}
+
+// Creates `obj` unless an object with its name exists.
+Status Ensure(store::Store& store, const model::ResourceType& type, Json obj) {
+  auto got = store.Get(type, store::NamespaceOf(obj), store::NameOf(obj));
+  if (got.ok()) return Status::Ok();
+  if (got.status().code() != StatusCode::kNotFound) return got.status();
+  auto c = store.Create(type, std::move(obj));
+  if (!c.ok() && c.status().code() != StatusCode::kAlreadyExists) return c.status();
+  return Status::Ok();
+}
+
+Status Bootstrap(store::Store& store, const std::string& agent_ns) {
+  for (const char* ns : {"fleet-local", "fleet-default"})
+    RETURN_IF_ERROR(Ensure(store, model::NamespaceType(),
+                           {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}));
+  RETURN_IF_ERROR(Ensure(store, model::NamespaceType(),
+                         {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", agent_ns}}}}));
+  return Ensure(store, ClusterType(),
+                {{"apiVersion", ClusterType().ApiVersion()},
+                 {"kind", "Cluster"},
+                 {"metadata",
+                  {{"name", "local"},
+                   {"namespace", "fleet-local"},
+                   {"labels", {{"name", "local"}, {"management.cattle.io/cluster-name", "local"}}}}},
+                 {"spec", {{"kubeConfigSecret", "local-kubeconfig"}}}});
+}
+
+int64_t Generation(const Json& obj) {
+  return obj.contains("metadata") ? obj["metadata"].value("generation", int64_t{0}) : 0;
+}
+
+// Enqueues a key on ADDED/DELETED, on spec changes (generation) and on deletion marks, but not on
+// status-only writes (which the controllers make themselves).
+class SpecChangeFilter {
+ public:
+  bool ShouldEnqueue(const store::WatchEvent& ev) {
+    std::string key = store::ObjectKey(ev.object);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ev.type == store::WatchEventType::kDeleted) {
+      seen_.erase(key);
+      return true;
+    }
+    int64_t gen = Generation(ev.object);
+    bool deleting = ev.object["metadata"].contains("deletionTimestamp");
+    auto it = seen_.find(key);
+    bool changed = it == seen_.end() || it->second != gen || deleting;
+    seen_[key] = gen;
+    return changed || ev.type == store::WatchEventType::kAdded;
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, int64_t> seen_;
+};
+
+std::pair<std::string, int> SplitListen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return {listen, 8080};
+  return {listen.substr(0, colon), std::atoi(listen.substr(colon + 1).c_str())};
+}
+
+}  // namespace
+
+int RunServer(const ServerFlags& flags) {
+  log::Init(flags.log_format == "json" ? log::Format::kJson : log::Format::kText,
+            log::ParseLevel(flags.log_level));
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(flags.data_dir, ec);
+  if (ec) {
+    log::Error("cannot create data dir", {{"dir", flags.data_dir}, {"error", ec.message()}});
+    return 1;
+  }
+  const std::string apply_dir =
+      flags.apply_dir.empty() ? (fs::path(flags.data_dir) / "apply").string() : flags.apply_dir;
+  const std::string store_url =
+      flags.store_url.empty() ? "sqlite://" + (fs::path(flags.data_dir) / "flotilla.db").string()
+                              : flags.store_url;
+  auto [host, port] = SplitListen(flags.listen);
+
+  auto opened = store::OpenStore(store_url);
+  if (!opened.ok()) {
+    log::Error("cannot open store", {{"store", store_url}, {"error", opened.status().ToString()}});
+    return 1;
+  }
+  std::unique_ptr<store::Store> store = std::move(*opened);
+
+  agent::AgentOptions ao;
+  auto applier = agent::NewDirectoryApplier(apply_dir);
+  if (!applier.ok()) {
+    log::Error("cannot open apply dir", {{"dir", apply_dir}, {"error", applier.status().ToString()}});
+    return 1;
+  }
+  agent::Agent local_agent(*store, **applier, ao);
+  if (Status s = Bootstrap(*store, local_agent.deployment_namespace()); !s.ok()) {
+    log::Error("bootstrap failed", {{"error", s.ToString()}});
+    return 1;
+  }
+
+  auto git = gitops::NewLibGit2Source((fs::path(flags.data_dir) / "git-cache").string());
+  gitops::GitRepoController gitrepos(*store, *git);
+  target::BundleController bundles(*store);
+
+  queue::QueueOptions gq;
+  gq.name = "gitrepo";
+  gq.rate_limiter = std::make_unique<queue::ExponentialBackoffRateLimiter>(
+      std::chrono::milliseconds(500), std::chrono::minutes(5));
+  queue::WorkQueue gitrepo_queue(std::move(gq));
+  queue::QueueOptions bq;
+  bq.name = "bundle";
+  queue::WorkQueue bundle_queue(std::move(bq));
+  queue::QueueOptions dq;
+  dq.name = "bundledeployment";
+  queue::WorkQueue bd_queue(std::move(dq));
+
+  SpecChangeFilter gitrepo_filter, bd_filter;
+  gitops::Informer gitrepo_informer(
+      *store, GitRepoType(),
+      [&](const store::WatchEvent& ev) {
+        if (gitrepo_filter.ShouldEnqueue(ev)) gitrepo_queue.Add(store::ObjectKey(ev.object));
+      },
+      std::chrono::seconds(flags.resync_seconds));
+  gitops::Informer bundle_informer(*store, BundleType(), [&](const store::WatchEvent& ev) {
+    bundle_queue.Add(store::ObjectKey(ev.object));
+  });
+  gitops::Informer bd_informer(*store, BundleDeploymentType(), [&](const store::WatchEvent& ev) {
+    const Json labels = ev.object["metadata"].value("labels", Json::object());
+    std::string bns = labels.value(target::kBundleNamespaceLabel, "");
+    std::string bname = labels.value(target::kBundleNameLabel, "");
+    std::string repo = labels.value(gitops::kRepoNameLabel, "");
+    if (!bname.empty()) bundle_queue.Add(bns + "/" + bname);
+    if (!repo.empty()) gitrepo_queue.Add(bns + "/" + repo);
+    if (store::NamespaceOf(ev.object) == local_agent.deployment_namespace() &&
+        bd_filter.ShouldEnqueue(ev))
+      bd_queue.Add(store::ObjectKey(ev.object));
+  });
+  gitops::Informer cluster_informer(*store, ClusterType(), [&](const store::WatchEvent& ev) {
+    store::ListOptions lo;
+    lo.ns = store::NamespaceOf(ev.object);
+    auto list = store->List(BundleType(), lo);
+    if (list.ok())
+      for (const Json& b : list->items) bundle_queue.Add(store::ObjectKey(b));
+  });
+
+  // The "lost sync" alarm: age of the oldest GitRepo whose desired state is not synced.
+  metrics::DefaultRegistry()
+      .AddGauge("flotilla_gitrepo_oldest_unsynced_seconds",
+                "Age of the oldest unpaused GitRepo whose polled commit or generation is not "
+                "synced yet (must return to 0).")
+      .SetCallback({}, [&store] {
+        auto list = store->List(GitRepoType(), {});
+        if (!list.ok()) return 0.0;
+        double oldest = 0;
+        auto now = Clock::now();
+        for (const Json& g : list->items) {
+          const Json st = g.value("status", Json::object());
+          const Json spec = g.value("spec", Json::object());
+          if (spec.value("paused", false)) continue;
+          bool synced = st.value("commit", "") == st.value("pollingCommit", "") &&
+                        st.value("observedGeneration", int64_t{0}) == Generation(g);
+          if (synced) continue;
+          Clock::time_point since;
+          if (!ParseRfc3339(st.value("lastPollingTriggered", g["metadata"].value("creationTimestamp", "")), &since))
+            continue;
+          oldest = std::max(oldest, std::chrono::duration<double>(now - since).count());
+        }
+        return oldest;
+      });
+
+  api::ApiServerOptions api_options;
+  api_options.host = host;
+  api_options.port = port;
+  api::ApiServer api_server(*store, api_options);
+  api_server.Handle("/metrics", [](const api::HttpRequest&) {
+    api::HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics::DefaultRegistry().Serialize();
+    return r;
+  });
+  if (Status s = api_server.Start(); !s.ok()) {
+    log::Error("cannot start API server", {{"listen", flags.listen}, {"error", s.ToString()}});
+    return 1;
+  }
+  if (!flags.port_file.empty()) {
+    std::string tmp = flags.port_file + ".tmp";
+    std::ofstream(tmp) << api_server.port() << "\n";
+    fs::rename(tmp, flags.port_file, ec);
+  }
+  log::Info("flotilla server started",
+            {{"api", fmt::format("http://{}:{}", host, api_server.port())},
+             {"data_dir", flags.data_dir},
+             {"store", store_url},
+             {"apply_dir", apply_dir},
+             {"gitrepo_workers", std::to_string(flags.gitrepo_workers)},
+             {"bundle_workers", std::to_string(flags.bundle_workers)},
+             {"bundledeployment_workers", std::to_string(flags.bundledeployment_workers)}});
+
+  gitrepo_informer.Start();
+  bundle_informer.Start();
+  bd_informer.Start();
+  cluster_informer.Start();
+  {
+    queue::WorkerPool gitrepo_pool(gitrepo_queue, std::max(1, flags.gitrepo_workers),
+                                   [&](const std::string& k) { return gitrepos.Reconcile(k); });
+    queue::WorkerPool bundle_pool(bundle_queue, std::max(1, flags.bundle_workers),
+                                  [&](const std::string& k) { return bundles.Reconcile(k); });
+    queue::WorkerPool bd_pool(bd_queue, std::max(1, flags.bundledeployment_workers),
+                              [&](const std::string& k) { return local_agent.Reconcile(k); });
+
+    struct sigaction sa {};
+    sa.sa_handler = OnSignal;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    auto next_heartbeat = std::chrono::steady_clock::now();
+    while (!g_stop) {
+      if (std::chrono::steady_clock::now() >= next_heartbeat) {
+        Status hb = local_agent.Heartbeat();
+        if (!hb.ok()) log::Warn("agent heartbeat failed", {{"error", hb.ToString()}});
+        next_heartbeat = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      }
+      std::unique_lock<std::mutex> lock(g_stop_mu);
+      g_stop_cv.wait_for(lock, std::chrono::milliseconds(200));
+    }
+    log::Info("shutting down");
+    api_server.Stop();
+    gitrepo_informer.Stop();
+    bundle_informer.Stop();
+    bd_informer.Stop();
+    cluster_informer.Stop();
+    gitrepo_queue.ShutDownWithDrain();
+    bundle_queue.ShutDownWithDrain();
+    bd_queue.ShutDownWithDrain();
+  }
+  log::Info("flotilla server stopped");
+  return 0;
+}
+
+}  // namespace flotilla::cli

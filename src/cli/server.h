@@ -1,0 +1,26 @@
+// `flotilla server`: the API, the controllers (GitRepo, Bundle) and the built-in `local`
+// cluster's agent applying into a directory, in one process.
+#pragma once
+
+#include <string>
+
+namespace flotilla::cli {
+
+struct ServerFlags {
+  std::string data_dir = "./flotilla-data";
+  std::string listen = "127.0.0.1:8080";
+  std::string apply_dir;  // default <data-dir>/apply
+  std::string store_url;  // default sqlite:<data-dir>/flotilla.db
+  int gitrepo_workers = 50;
+  int bundle_workers = 50;
+  int bundledeployment_workers = 50;
+  int resync_seconds = 300;
+  std::string log_format = "text";
+  std::string log_level = "info";
+  std::string port_file;  // when set, the bound port is written there (for tests, with :0)
+};
+
+// Runs until SIGTERM/SIGINT. Returns the process exit code.
+int RunServer(const ServerFlags& flags);
+
+}  // namespace flotilla::cli

@@ -1,0 +1,384 @@
+#include "gitops/gitrepo_controller.h"
+
+#include <random>
+
+#include <fmt/format.h>
+
+#include "core/base64.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/time.h"
+#include "gitops/conditions.h"
+#include "model/gitrepo.h"
+#include "render/bundles/bundles.h"
+
+namespace flotilla::gitops {
+namespace {
+
+using model::BundleDeploymentType;
+using model::BundleType;
+using model::GitRepoType;
+
+struct Metrics {
+  metrics::Family<metrics::Counter>& syncs;
+  metrics::Family<metrics::Counter>& polls;
+  metrics::Histogram& sync_seconds;
+  static Metrics& Get() {
+    static Metrics m{
+        metrics::DefaultRegistry().AddCounter("flotilla_gitrepo_syncs_total",
+                                              "GitRepo syncs (commit to Bundles) by result."),
+        metrics::DefaultRegistry().AddCounter("flotilla_gitrepo_polls_total",
+                                              "Remote lookups of a GitRepo's commit by result."),
+        metrics::DefaultRegistry()
+            .AddHistogram("flotilla_gitrepo_sync_duration_seconds",
+                          "Time to turn a commit into stored Bundles.",
+                          metrics::ExponentialBuckets(0.001, 2.5, 14))
+            .WithLabels()};
+    return m;
+  }
+};
+
+std::pair<std::string, std::string> SplitKey(const std::string& key) {
+  auto slash = key.find('/');
+  if (slash == std::string::npos) return {"", key};
+  return {key.substr(0, slash), key.substr(slash + 1)};
+}
+
+int64_t IntField(const Json& obj, const char* field) {
+  if (!obj.is_object() || !obj.contains(field) || !obj[field].is_number_integer()) return 0;
+  return obj[field].get<int64_t>();
+}
+
+std::string StrField(const Json& obj, const char* field) {
+  if (!obj.is_object() || !obj.contains(field) || !obj[field].is_string()) return "";
+  return obj[field].get<std::string>();
+}
+
+bool HasFinalizer(const Json& obj, const std::string& f) {
+  const Json& md = obj["metadata"];
+  if (!md.contains("finalizers") || !md["finalizers"].is_array()) return false;
+  for (auto& x : md["finalizers"])
+    if (x == f) return true;
+  return false;
+}
+
+// Status fields this controller owns, merged into the stored status by one write.
+Status WriteStatus(store::Store& store, const std::string& ns, const std::string& name,
+                   const std::function<void(Json&)>& edit) {
+  auto r = store::Mutate(store, GitRepoType(), ns, name, /*status=*/true, [&](Json& obj) {
+    Json before = obj.contains("status") ? obj["status"] : Json::object();
+    if (!obj.contains("status") || !obj["status"].is_object()) obj["status"] = Json::object();
+    edit(obj["status"]);
+    return obj["status"] != before;
+  });
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+}  // namespace
+
+GitRepoController::GitRepoController(store::Store& store, GitSource& git,
+                                     GitRepoControllerOptions options)
+    : store_(store), git_(git), options_(std::move(options)) {}
+
+StatusOr<git::RemoteSpec> GitRepoController::RemoteFor(const Json& obj, const std::string& ns) {
+  ASSIGN_OR_RETURN(model::GitRepoSpec spec, model::ParseGitRepoSpec(obj["spec"]));
+  git::RemoteSpec remote;
+  remote.url = spec.repo;
+  remote.branch = spec.branch;
+  remote.revision = spec.revision;
+  remote.auth.ca_bundle = spec.ca_bundle;
+  remote.auth.insecure_skip_tls_verify = spec.insecure_skip_tls_verify;
+  if (!spec.client_secret_name.empty()) {
+    auto secret = store_.Get(model::SecretType(), ns, spec.client_secret_name);
+    if (!secret.ok())
+      return FailedPrecondition(fmt::format("clientSecretName: secret \"{}\" not found in \"{}\"",
+                                            spec.client_secret_name, ns));
+    auto field = [&](const char* key) -> std::string {
+      const Json& data = (*secret)["data"];
+      if (!data.is_object() || !data.contains(key) || !data[key].is_string()) return "";
+      auto v = Base64Decode(data[key].get<std::string>());
+      return v.ok() ? *v : "";
+    };
+    remote.auth.username = field("username");
+    remote.auth.password = field("password");
+    remote.auth.ssh_private_key = field("ssh-privatekey");
+    remote.auth.known_hosts = field("known_hosts");
+  }
+  return remote;
+}
+
+queue::Result GitRepoController::Cleanup(const std::string& ns, const std::string& name,
+                                         const Json* obj) {
+  store::ListOptions lo;
+  lo.ns = ns;
+  lo.labels = *model::LabelSelector::Parse(std::string(kRepoNameLabel) + "=" + name);
+  auto bundles = store_.List(BundleType(), lo);
+  if (!bundles.ok()) return {false, {}, bundles.status()};
+  for (const Json& b : bundles->items) {
+    auto d = store_.Delete(BundleType(), ns, store::NameOf(b));
+    if (!d.ok() && d.status().code() != StatusCode::kNotFound) return {false, {}, d.status()};
+  }
+  if (obj != nullptr && HasFinalizer(*obj, kGitRepoFinalizer)) {
+    auto r = store::Mutate(store_, GitRepoType(), ns, name, false, [](Json& o) {
+      Json& f = o["metadata"]["finalizers"];
+      Json kept = Json::array();
+      for (auto& x : f)
+        if (x != kGitRepoFinalizer) kept.push_back(x);
+      f = kept;
+      return true;
+    });
+    if (!r.ok() && r.status().code() != StatusCode::kNotFound) return {false, {}, r.status()};
+  }
+  log::Info("gitrepo removed, bundles deleted",
+            {{"gitrepo", ns + "/" + name}, {"bundles", std::to_string(bundles->items.size())}});
+  return {};
+}
+
+Status GitRepoController::StoreBundles(const Json& gitrepo, std::vector<Json> bundles) {
+  std::string ns = store::NamespaceOf(gitrepo);
+  std::string name = store::NameOf(gitrepo);
+  Json owner = {{"apiVersion", GitRepoType().ApiVersion()},
+                {"kind", "GitRepo"},
+                {"name", name},
+                {"uid", gitrepo["metadata"].value("uid", "")},
+                {"controller", true},
+                {"blockOwnerDeletion", true}};
+  std::set<std::string> wanted;
+  for (Json& b : bundles) {
+    std::string bname = store::NameOf(b);
+    wanted.insert(bname);
+    b["metadata"]["ownerReferences"] = Json::array({owner});
+    auto existing = store_.Get(BundleType(), ns, bname);
+    if (!existing.ok()) {
+      if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+      auto c = store_.Create(BundleType(), b);
+      if (!c.ok()) return c.status();
+      continue;
+    }
+    const Json& md = (*existing)["metadata"];
+    bool same = (*existing)["spec"] == b["spec"] && md.value("labels", Json()) == b["metadata"]["labels"] &&
+                md.value("annotations", Json()) == b["metadata"]["annotations"] &&
+                md.value("ownerReferences", Json()) == b["metadata"]["ownerReferences"];
+    if (same) continue;
+    Json updated = *existing;
+    updated["spec"] = b["spec"];
+    updated["metadata"]["labels"] = b["metadata"]["labels"];
+    updated["metadata"]["annotations"] = b["metadata"]["annotations"];
+    updated["metadata"]["ownerReferences"] = b["metadata"]["ownerReferences"];
+    auto u = store_.Update(BundleType(), updated);
+    if (!u.ok()) return u.status();
+  }
+  store::ListOptions lo;
+  lo.ns = ns;
+  lo.labels = *model::LabelSelector::Parse(std::string(kRepoNameLabel) + "=" + name);
+  ASSIGN_OR_RETURN(store::ListResult existing, store_.List(BundleType(), lo));
+  for (const Json& b : existing.items) {
+    if (wanted.count(store::NameOf(b))) continue;
+    auto d = store_.Delete(BundleType(), ns, store::NameOf(b));
+    if (!d.ok() && d.status().code() != StatusCode::kNotFound) return d.status();
+  }
+  return Status::Ok();
+}
+
+Json GitRepoController::Display(const std::string& ns, const std::string& name, bool* all_ready,
+                                int* total) {
+  store::ListOptions lo;
+  lo.labels = *model::LabelSelector::Parse(std::string(kRepoNameLabel) + "=" + name +
+                                           ",fleet.cattle.io/bundle-namespace=" + ns);
+  auto bds = store_.List(BundleDeploymentType(), lo);
+  int ready = 0, count = 0;
+  std::string first_problem;
+  if (bds.ok()) {
+    for (const Json& bd : bds->items) {
+      count++;
+      const Json& st = bd.contains("status") ? bd["status"] : Json();
+      bool ok = st.is_object() && st.value("ready", false) &&
+                st.value("appliedDeploymentID", "") == bd["spec"].value("deploymentID", "");
+      if (ok) {
+        ready++;
+      } else if (first_problem.empty()) {
+        std::string msg = st.is_object() && st.contains("display") && st["display"].is_object()
+                              ? st["display"].value("message", "")
+                              : "";
+        first_problem = fmt::format("BundleDeployment {}: {}", store::ObjectKey(bd),
+                                    msg.empty() ? "not applied yet" : msg);
+      }
+    }
+  }
+  *all_ready = ready == count;
+  *total = count;
+  Json display = {{"readyBundleDeployments", fmt::format("{}/{}", ready, count)}};
+  display["state"] = ready == count ? "Ready" : "NotReady";
+  display["message"] = first_problem;
+  return display;
+}
+
+queue::Result GitRepoController::Reconcile(const std::string& key) {
+  auto [ns, name] = SplitKey(key);
+  auto got = store_.Get(GitRepoType(), ns, name);
+  if (!got.ok()) {
+    if (got.status().code() == StatusCode::kNotFound) return Cleanup(ns, name, nullptr);
+    return {false, {}, got.status()};
+  }
+  Json obj = std::move(*got);
+  if (obj["metadata"].contains("deletionTimestamp")) return Cleanup(ns, name, &obj);
+  if (!HasFinalizer(obj, kGitRepoFinalizer)) {
+    auto r = store::Mutate(store_, GitRepoType(), ns, name, false, [](Json& o) {
+      if (!o["metadata"].contains("finalizers") || !o["metadata"]["finalizers"].is_array())
+        o["metadata"]["finalizers"] = Json::array();
+      o["metadata"]["finalizers"].push_back(kGitRepoFinalizer);
+      return true;
+    });
+    if (!r.ok()) return {false, {}, r.status()};
+    obj = std::move(*r);
+  }
+
+  const int64_t generation = IntField(obj["metadata"], "generation");
+  Json status = obj.contains("status") && obj["status"].is_object() ? obj["status"] : Json::object();
+  auto spec = model::ParseGitRepoSpec(obj["spec"]);
+  if (!spec.ok()) {
+    Status w = WriteStatus(store_, ns, name, [&](Json& st) {
+      SetCondition(st, "Accepted", false, "InvalidSpec", spec.status().message());
+      SetCondition(st, "Stalled", true, "InvalidSpec", spec.status().message());
+      SetCondition(st, "Ready", false, "InvalidSpec", spec.status().message());
+    });
+    return {false, {}, w};  // a spec edit re-triggers; nothing to retry until then
+  }
+  auto remote = RemoteFor(obj, ns);
+  if (!remote.ok()) {
+    Status w = WriteStatus(store_, ns, name, [&](Json& st) {
+      SetCondition(st, "Accepted", false, "InvalidCredentials", remote.status().message());
+      SetCondition(st, "Ready", false, "InvalidCredentials", remote.status().message());
+    });
+    return {false, {}, remote.status()};
+  }
+
+  const auto now = options_.now();
+  const std::string now_text = FormatRfc3339(now);
+  const bool pinned = git::IsCommitId(spec->revision);
+  std::string polled = StrField(status, "pollingCommit");
+  Clock::time_point last_poll{};
+  bool have_last_poll = ParseRfc3339(StrField(status, "lastPollingTriggered"), &last_poll);
+  bool spec_changed = IntField(status, "observedGeneration") != generation;
+  bool poll_due = polled.empty() || spec_changed || !have_last_poll ||
+                  now >= last_poll + spec->polling_interval;
+  if (spec->disable_polling && !polled.empty() && !spec_changed) poll_due = false;
+  if (pinned) poll_due = false;
+
+  if (poll_due) {
+    auto commit = git_.ResolveCommit(*remote);
+    Metrics::Get().polls.WithLabels({{"result", commit.ok() ? "success" : "error"}}).Inc();
+    Status w = WriteStatus(store_, ns, name, [&](Json& st) {
+      st["lastPollingTriggered"] = now_text;
+      if (commit.ok()) {
+        st["pollingCommit"] = *commit;
+        SetCondition(st, "GitPolling", true, "Polled", "");
+      } else {
+        SetCondition(st, "GitPolling", false, StatusCodeName(commit.status().code()),
+                     commit.status().message());
+        SetCondition(st, "Ready", false, "GitPollingFailed", commit.status().message());
+      }
+    });
+    if (!commit.ok()) {
+      log::Warn("git poll failed", {{"gitrepo", key}, {"error", commit.status().message()}});
+      return {false, {}, commit.status()};
+    }
+    if (!w.ok()) return {false, {}, w};
+    if (*commit != polled)
+      log::Info("new commit polled", {{"gitrepo", key}, {"commit", *commit}, {"previous", polled}});
+    polled = *commit;
+  }
+  const std::string desired = pinned ? spec->revision : polled;
+
+  bool need_sync = StrField(status, "commit") != desired || spec_changed ||
+                   IntField(status, "updateGeneration") != spec->force_sync_generation;
+  if (spec->paused) need_sync = false;
+
+  if (need_sync) {
+    auto started = std::chrono::steady_clock::now();
+    log::Info("sync started", {{"gitrepo", key}, {"commit", desired}});
+    auto fail = [&](const Status& s, const char* reason) -> queue::Result {
+      Metrics::Get().syncs.WithLabels({{"result", "error"}}).Inc();
+      log::Warn("sync failed", {{"gitrepo", key}, {"commit", desired}, {"error", s.message()}});
+      Status w = WriteStatus(store_, ns, name, [&](Json& st) {
+        SetCondition(st, "Accepted", true, "Accepted", "");
+        SetCondition(st, "Reconciling", false, reason, s.message());
+        SetCondition(st, "Stalled", true, reason, s.message());
+        SetCondition(st, "Ready", false, reason, s.message());
+        st["display"]["state"] = "Error";
+        st["display"]["message"] = s.message();
+        st["display"]["error"] = true;
+      });
+      return {false, {}, s};
+    };
+    auto tree = git_.OpenTree(*remote, desired);
+    if (!tree.ok()) return fail(tree.status(), "FetchFailed");
+    render::BuildOptions bo;
+    bo.gitrepo_name = name;
+    bo.ns = ns;
+    bo.commit = desired;
+    bo.paths = spec->paths;
+    bo.target_namespace = spec->target_namespace;
+    bo.targets = obj["spec"].value("targets", Json::array());
+    auto bundles = render::BuildBundles(**tree, bo);
+    if (!bundles.ok()) return fail(bundles.status(), "RenderFailed");
+    size_t count = bundles->size();
+    Status stored = StoreBundles(obj, std::move(*bundles));
+    if (!stored.ok()) return fail(stored, "StoreFailed");
+    // Only now is the commit synced.
+    Status w = WriteStatus(store_, ns, name, [&](Json& st) {
+      st["commit"] = desired;
+      st["observedGeneration"] = generation;
+      st["updateGeneration"] = spec->force_sync_generation;
+      SetCondition(st, "Accepted", true, "Accepted", "");
+      SetCondition(st, "Stalled", false, "Synced", "");
+      SetCondition(st, "Reconciling", false, "Synced", "");
+      if (st.contains("display") && st["display"].is_object()) st["display"]["error"] = false;
+    });
+    if (!w.ok()) return fail(w, "StatusWriteFailed");
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    Metrics::Get().syncs.WithLabels({{"result", "success"}}).Inc();
+    Metrics::Get().sync_seconds.Observe(secs);
+    log::Info("sync finished", {{"gitrepo", key},
+                                {"commit", desired},
+                                {"bundles", std::to_string(count)},
+                                {"seconds", fmt::format("{:.3f}", secs)}});
+  }
+
+  // Readiness from the BundleDeployments, written every time (cheap when unchanged).
+  bool all_ready = false;
+  int total = 0;
+  Json display = Display(ns, name, &all_ready, &total);
+  Status w = WriteStatus(store_, ns, name, [&](Json& st) {
+    if (!st.contains("display") || !st["display"].is_object()) st["display"] = Json::object();
+    bool error = st["display"].value("error", false);
+    if (error) return;  // keep the sync error visible until a sync succeeds
+    st["display"]["readyBundleDeployments"] = display["readyBundleDeployments"];
+    st["display"]["state"] = display["state"];
+    st["display"]["message"] = display["message"];
+    if (spec->paused) {
+      SetCondition(st, "Reconciling", false, "Paused", "paused: polling continues, no sync");
+      SetCondition(st, "Ready", false, "Paused",
+                   fmt::format("paused at commit {}; newest is {}", StrField(st, "commit"), desired));
+      return;
+    }
+    SetCondition(st, "Accepted", true, "Accepted", "");
+    if (!all_ready) {
+      SetCondition(st, "Ready", false, "NotReady", display["message"].get<std::string>());
+    } else {
+      SetCondition(st, "Ready", true, "Ready", "");
+    }
+  });
+  if (!w.ok()) return {false, {}, w};
+
+  // Next poll: the interval, jittered; the queue's AddAfter is the mechanism, the periodic resync
+  // only a safety net.
+  auto interval = spec->polling_interval;
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  double j = std::uniform_real_distribution<double>(0, options_.jitter)(rng);
+  auto after = std::chrono::duration_cast<std::chrono::nanoseconds>(interval * (1.0 + j));
+  if (pinned || (spec->disable_polling && !spec->paused)) after = std::chrono::nanoseconds(0);
+  return {false, after, Status::Ok()};
+}
+
+}  // namespace flotilla::gitops

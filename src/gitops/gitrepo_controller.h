@@ -1,0 +1,53 @@
+// The GitRepo reconciler: level-triggered. For each GitRepo,
+//   desired = (metadata.generation, spec.forceSyncGeneration, newest commit known for its
+//              branch/revision: status.pollingCommit, or spec.revision when it is a commit id)
+//   synced  = (status.observedGeneration, status.updateGeneration, status.commit)
+// and a sync runs iff desired != synced. Every trigger (poll due, spec edit, restart, retry,
+// resync) only enqueues the key; Reconcile reads the current state and decides. status.commit,
+// observedGeneration and updateGeneration are written only after the commit's Bundles are stored,
+// so a failure anywhere before leaves desired != synced and the next attempt does the work.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "gitops/git_source.h"
+#include "queue/worker_pool.h"
+#include "store/store.h"
+
+namespace flotilla::gitops {
+
+inline constexpr const char* kRepoNameLabel = "fleet.cattle.io/repo-name";
+inline constexpr const char* kCommitLabel = "fleet.cattle.io/commit";
+inline constexpr const char* kGitRepoFinalizer = "fleet.cattle.io/gitrepo-finalizer";
+
+struct GitRepoControllerOptions {
+  // Wall clock used for status timestamps and poll scheduling (injectable for simulation).
+  std::function<std::chrono::system_clock::time_point()> now = [] {
+    return std::chrono::system_clock::now();
+  };
+  // Poll intervals are spread by up to this fraction to avoid thundering herds.
+  double jitter = 0.1;
+};
+
+class GitRepoController {
+ public:
+  GitRepoController(store::Store& store, GitSource& git, GitRepoControllerOptions options = {});
+
+  // Reconciles GitRepo `key` ("namespace/name").
+  queue::Result Reconcile(const std::string& key);
+
+ private:
+  struct Sync;
+  queue::Result Cleanup(const std::string& ns, const std::string& name, const Json* obj);
+  StatusOr<git::RemoteSpec> RemoteFor(const Json& obj, const std::string& ns);
+  Status StoreBundles(const Json& gitrepo, std::vector<Json> bundles);
+  Json Display(const std::string& ns, const std::string& name, bool* all_ready, int* total);
+
+  store::Store& store_;
+  GitSource& git_;
+  GitRepoControllerOptions options_;
+};
+
+}  // namespace flotilla::gitops

@@ -1,0 +1,41 @@
+// Targeting: Bundle -> one BundleDeployment per matching Cluster. A Bundle's targets (from its
+// GitRepo's spec.targets) select Clusters in the Bundle's namespace by clusterName,
+// clusterSelector, clusterGroup or clusterGroupSelector; a Bundle without targets goes to every
+// Cluster of its namespace (fleet-local holds the built-in `local` cluster). BundleDeployments
+// live in the cluster's namespace ("cluster-<ns>-<name>"), which is what an agent may read.
+// Level-triggered: Reconcile computes the full wanted set and converges to it.
+#pragma once
+
+#include <string>
+
+#include "core/json.h"
+#include "queue/worker_pool.h"
+#include "store/store.h"
+
+namespace flotilla::target {
+
+inline constexpr const char* kBundleNameLabel = "fleet.cattle.io/bundle-name";
+inline constexpr const char* kBundleNamespaceLabel = "fleet.cattle.io/bundle-namespace";
+inline constexpr const char* kClusterLabel = "fleet.cattle.io/cluster";
+inline constexpr const char* kClusterNamespaceLabel = "fleet.cattle.io/cluster-namespace";
+
+// The namespace holding the BundleDeployments of cluster `ns/name`.
+std::string ClusterNamespace(const std::string& cluster_ns, const std::string& cluster_name);
+
+// "s-<sha256 of resources>:<sha256 of options>", as Fleet's deploymentID.
+std::string DeploymentId(const Json& bundle);
+
+// True iff `cluster` is selected by `bundle` (its spec.targets; none = all clusters).
+bool Targets(store::Store& store, const Json& bundle, const Json& cluster);
+
+class BundleController {
+ public:
+  explicit BundleController(store::Store& store) : store_(store) {}
+  queue::Result Reconcile(const std::string& key);  // "namespace/name" of a Bundle
+
+ private:
+  queue::Result Cleanup(const std::string& ns, const std::string& name);
+  store::Store& store_;
+};
+
+}  // namespace flotilla::target
