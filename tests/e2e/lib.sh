@@ -1,0 +1,81 @@
+# Helpers for end-to-end tests (sourced). Each test gets a scratch dir, a real git server, the
+# real `flotilla server` and Debian's `kubectl`; everything is torn down on exit.
+set -euo pipefail
+
+: "${FLOTILLA_BIN:?FLOTILLA_BIN must point at the flotilla binary}"
+: "${FLOTILLA_SOURCE_DIR:?FLOTILLA_SOURCE_DIR must point at the source tree}"
+FIXTURES="$FLOTILLA_SOURCE_DIR/tests/fixtures"
+export FIXTURE_OWNER_PID=$$
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/flotilla-e2e.XXXXXX")
+SERVER_PID=""
+GIT_ROOT="$WORK/git"
+mkdir -p "$GIT_ROOT"
+
+cleanup() {
+  local rc=$?
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  "$FIXTURES/git-daemon.sh" stop "$GIT_ROOT" >/dev/null 2>&1 || true
+  if [ $rc -ne 0 ]; then
+    echo "---- server log (last 80 lines) ----" >&2
+    tail -n 80 "$WORK/server.log" >&2 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+  exit $rc
+}
+trap cleanup EXIT
+
+log() { echo "[e2e $(date +%H:%M:%S)] $*" >&2; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# start_git_daemon: sets GIT_URL (git://127.0.0.1:PORT/)
+start_git_daemon() { GIT_URL=$("$FIXTURES/git-daemon.sh" start "$GIT_ROOT"); }
+
+# new_repo NAME DIR: creates bare repo NAME.git with DIR's content as the first commit on master.
+new_repo() {
+  "$FIXTURES/git-repo.sh" init "$GIT_ROOT/$1.git" master
+  "$FIXTURES/git-repo.sh" commit "$GIT_ROOT/$1.git" master "$2" "initial"
+}
+# commit_repo NAME DIR: commits DIR as the new tree of master; prints the commit id.
+commit_repo() { "$FIXTURES/git-repo.sh" commit "$GIT_ROOT/$1.git" master "$2" "${3:-change}"; }
+
+# start_server [extra flags...]: starts flotilla on a free port; sets API and SERVER_PID.
+start_server() {
+  rm -f "$WORK/port"
+  "$FLOTILLA_BIN" server --data-dir "$WORK/data" --listen 127.0.0.1:0 --port-file "$WORK/port" \
+    --apply-dir "$WORK/apply" "$@" >>"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 200); do
+    [ -s "$WORK/port" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || fail "server exited at start"
+    sleep 0.05
+  done
+  [ -s "$WORK/port" ] || fail "server did not report its port"
+  API="http://127.0.0.1:$(cat "$WORK/port")"
+}
+
+kc() {
+  KUBECONFIG=/dev/null kubectl --server="$API" --cache-dir="$WORK/kube-cache" "$@"
+}
+
+# wait_until DESC CMD...: retries CMD (quietly) until it succeeds; gives up after
+# E2E_WAIT_SECONDS (default 120) so a broken build fails instead of hanging CI.
+wait_until() {
+  local desc=$1
+  shift
+  local deadline=$((SECONDS + ${E2E_WAIT_SECONDS:-120}))
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+      fail "timed out waiting for: $desc"
+    fi
+    sleep 0.2
+  done
+  log "ok: $desc"
+}
+
+gitrepo_field() { kc get gitrepo -n "${3:-fleet-local}" "$1" -o "jsonpath=$2"; }
+field_is() { [ "$(gitrepo_field "$1" "$2" "${4:-fleet-local}")" = "$3" ]; }
+field_contains() { gitrepo_field "$1" "$2" "${4:-fleet-local}" | grep -q -- "$3"; }
