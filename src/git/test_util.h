@@ -90,7 +90,8 @@ class Repo {
       : bare_(root + "/" + name), work_(root + "/.work-" + name) {
     Run(FixturePath("git-repo.sh") + " init " + ShellQuote(bare_) + " " + branch);
   }
-  // Commits exactly `files` (path -> content; a content starting with "symlink:" makes a symlink)
+  // Commits exactly `files` (path -> content; a content starting with "symlink:" makes a symlink,
+  // one starting with "exec:" an executable file)
   // as the tree of `branch`; returns the commit id.
   std::string Commit(const std::string& branch, const std::map<std::string, std::string>& files,
                      const std::string& message = "change") {
@@ -101,6 +102,10 @@ class Repo {
       std::filesystem::create_directories(p.parent_path());
       if (content.rfind("symlink:", 0) == 0) {
         std::filesystem::create_symlink(content.substr(8), p);
+      } else if (content.rfind("exec:", 0) == 0) {
+        std::ofstream(p, std::ios::binary) << content.substr(5);
+        std::filesystem::permissions(p, std::filesystem::perms::owner_exec,
+                                     std::filesystem::perm_options::add);
       } else {
         std::ofstream(p, std::ios::binary) << content;
       }
