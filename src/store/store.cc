@@ -6,10 +6,14 @@ namespace flotilla::store {
 
 const char* WatchEventTypeName(WatchEventType t) {
   switch (t) {
-    case WatchEventType::kAdded: return "ADDED";
-    case WatchEventType::kModified: return "MODIFIED";
-    case WatchEventType::kDeleted: return "DELETED";
-    case WatchEventType::kBookmark: return "BOOKMARK";
+    case WatchEventType::kAdded:
+      return "ADDED";
+    case WatchEventType::kModified:
+      return "MODIFIED";
+    case WatchEventType::kDeleted:
+      return "DELETED";
+    case WatchEventType::kBookmark:
+      return "BOOKMARK";
   }
   return "ERROR";
 }
@@ -20,7 +24,8 @@ const Json* Lookup(const Json& obj, std::string_view path) {
   size_t start = 0;
   while (start <= path.size()) {
     size_t dot = path.find('.', start);
-    std::string key(path.substr(start, dot == std::string_view::npos ? path.size() - start : dot - start));
+    std::string key(
+        path.substr(start, dot == std::string_view::npos ? path.size() - start : dot - start));
     if (!cur->is_object() || !cur->contains(key)) return nullptr;
     cur = &(*cur)[key];
     if (dot == std::string_view::npos) break;
@@ -64,8 +69,10 @@ bool FieldSelector::Matches(const Json& object) const {
   for (const Term& t : terms) {
     const Json* v = Lookup(object, t.path);
     std::string actual;
-    if (v && v->is_string()) actual = v->get<std::string>();
-    else if (v && !v->is_null()) actual = v->dump();
+    if (v && v->is_string())
+      actual = v->get<std::string>();
+    else if (v && !v->is_null())
+      actual = v->dump();
     bool eq = actual == t.value;
     if (eq == t.negate) return false;
   }

@@ -59,9 +59,9 @@ struct ListOptions {
 };
 
 struct ListResult {
-  std::vector<Json> items;     // sorted by namespace, then name
+  std::vector<Json> items;       // sorted by namespace, then name
   int64_t resource_version = 0;  // the store's resourceVersion when the list was taken
-  std::string continue_token;  // non-empty when more items remain
+  std::string continue_token;    // non-empty when more items remain
 };
 
 struct DeleteOptions {
@@ -97,6 +97,9 @@ class Watcher {
   virtual std::optional<WatchEvent> Next(std::chrono::milliseconds timeout) = 0;
   virtual void Stop() = 0;
   virtual bool stopped() const = 0;
+  // Why the watcher stopped: OK after Stop() or when the store closed; kGone when it fell out of
+  // the retained history (the client should re-list, as for a 410 from the apiserver).
+  virtual Status status() const { return Status::Ok(); }
 };
 
 class Store {

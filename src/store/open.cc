@@ -1,0 +1,69 @@
+// OpenStore: the one place where a store URL picks an implementation.
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+namespace flotilla::store {
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+// Accepted forms:
+//   sqlite:///abs/path.db   sqlite://relative/path.db   /abs/path.db   relative.db   :memory:
+//   sqlite://:memory:
+// Query parameters on sqlite URLs: ?synchronous=full|normal.
+StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& url) {
+  if (StartsWith(url, "postgres://") || StartsWith(url, "postgresql://"))
+    return FailedPrecondition(fmt::format("store \"{}\": PostgreSQL is not supported yet", url));
+  std::string rest = url;
+  if (StartsWith(rest, "sqlite://")) {
+    rest = rest.substr(9);
+  } else if (StartsWith(rest, "sqlite:")) {
+    rest = rest.substr(7);
+  } else if (rest.find("://") != std::string::npos) {
+    return InvalidArgument(
+        fmt::format("store \"{}\": unknown scheme (want sqlite:// or a path)", url));
+  }
+  sqlite::SqliteOptions options;
+  size_t query = rest.find('?');
+  if (query != std::string::npos) {
+    std::string params = rest.substr(query + 1);
+    rest = rest.substr(0, query);
+    size_t start = 0;
+    while (start < params.size()) {
+      size_t amp = params.find('&', start);
+      std::string kv =
+          params.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+      start = amp == std::string::npos ? params.size() : amp + 1;
+      if (kv == "synchronous=full" || kv == "synchronous=FULL") {
+        options.synchronous_full = true;
+      } else if (kv == "synchronous=normal" || kv == "synchronous=NORMAL") {
+        options.synchronous_full = false;
+      } else if (!kv.empty()) {
+        return InvalidArgument(fmt::format("store \"{}\": unknown parameter \"{}\"", url, kv));
+      }
+    }
+  }
+  if (rest.empty()) return InvalidArgument(fmt::format("store \"{}\": missing path", url));
+  if (rest != ":memory:") {
+    std::error_code ec;
+    std::filesystem::path parent = std::filesystem::path(rest).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec)
+      return Unavailable(
+          fmt::format("store \"{}\": cannot create {}: {}", url, parent.string(), ec.message()));
+  }
+  options.path = rest;
+  auto store = sqlite::SqliteStore::Open(options);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+}  // namespace flotilla::store
