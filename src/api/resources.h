@@ -1,0 +1,49 @@
+// The Kubernetes REST verbs for flotilla's kinds, over a store::Store: get, list (JSON or Table),
+// watch, create, update (and the status subresource), patch, delete. Transport-free: it maps an
+// HttpRequest to an HttpResponse, so handlers are testable without sockets.
+#pragma once
+
+#include <chrono>
+#include <vector>
+
+#include "api/admission.h"
+#include "api/http.h"
+#include "api/router.h"
+#include "store/store.h"
+
+namespace flotilla::api {
+
+class ResourceApi {
+ public:
+  struct Options {
+    // Upper bound (and default) for ?timeoutSeconds on watches.
+    std::chrono::seconds max_watch_timeout{1800};
+    // How often an idle watch checks that its client and the server are still there.
+    std::chrono::milliseconds watch_poll_interval{250};
+  };
+
+  ResourceApi(store::Store& store, Options options);
+
+  // REQUIRES: not called concurrently with Serve() (register hooks before serving).
+  void AddAdmissionHook(AdmissionHook hook) { hooks_.push_back(std::move(hook)); }
+
+  // Serves `request` addressed to `path` (from ParseResourcePath). Thread-safe.
+  HttpResponse Serve(const HttpRequest& request, const ResourcePath& path);
+
+ private:
+  HttpResponse Get(const HttpRequest& req, const ResourcePath& path);
+  HttpResponse List(const HttpRequest& req, const ResourcePath& path);
+  HttpResponse Watch(const HttpRequest& req, const ResourcePath& path);
+  HttpResponse Create(const HttpRequest& req, const ResourcePath& path);
+  HttpResponse Update(const HttpRequest& req, const ResourcePath& path);
+  HttpResponse Patch(const HttpRequest& req, const ResourcePath& path);
+  HttpResponse Delete(const HttpRequest& req, const ResourcePath& path);
+  // Admits and creates `obj` (namespace already reconciled with the URL).
+  HttpResponse CreateObject(const HttpRequest& req, const ResourcePath& path, Json obj);
+
+  store::Store& store_;
+  Options options_;
+  std::vector<AdmissionHook> hooks_;
+};
+
+}  // namespace flotilla::api

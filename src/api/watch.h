@@ -1,0 +1,32 @@
+// ?watch=1: a chunked stream of newline-delimited watch events,
+// {"type":"ADDED|MODIFIED|DELETED|BOOKMARK|ERROR","object":{...}}, as client-go expects.
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include "api/http.h"
+#include "api/table.h"
+#include "store/store.h"
+
+namespace flotilla::api {
+
+struct WatchRequest {
+  store::WatchOptions options;
+  std::chrono::milliseconds timeout{std::chrono::minutes(30)};  // then the stream ends cleanly
+  bool allow_bookmarks = false;
+  std::optional<TableOptions> table;  // events carry one-row Tables (kubectl get -w)
+  std::chrono::milliseconds poll_interval{250};
+};
+
+// Opens the store watch and returns a streaming response. A resourceVersion older than the
+// store's history (kGone) yields a 200 stream with one ERROR event carrying a 410 Expired Status,
+// which is how client-go learns to relist. Other errors are returned as plain error responses.
+HttpResponse ServeWatch(store::Store& store, const model::ResourceType& type,
+                        const WatchRequest& request);
+
+// One encoded event line (with the trailing newline).
+std::string EncodeWatchEvent(const model::ResourceType& type, const store::WatchEvent& event,
+                             const std::optional<TableOptions>& table);
+
+}  // namespace flotilla::api
