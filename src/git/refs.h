@@ -32,4 +32,7 @@ StatusOr<std::vector<RemoteRef>> ListRefsLibgit2(const RemoteSpec& spec,
 StatusOr<std::vector<RemoteRef>> ListRefsHttp(const RemoteSpec& spec,
                                               const std::vector<std::string>& wanted);
 
+// For tests: the protocol ListRefsHttp settled on for `url` (0 unknown, 1 v0/dumb, 2 v2).
+int CachedHttpProtocol(const std::string& url);
+
 }  // namespace flotilla::git

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "git/refs.h"
 #include "git/test_util.h"
 
 namespace flotilla::git {
@@ -212,6 +213,33 @@ TEST_F(GitHttpTest, ServerErrorsAndMissingRepos) {
     return b;
   }());
   EXPECT_EQ(branch.status().code(), StatusCode::kNotFound) << branch.status().ToString();
+}
+
+TEST_F(GitHttpTest, SpeaksProtocolV2) {
+  RemoteSpec s = Spec("alice", "s3cret-pw");
+  ASSERT_TRUE(ResolveCommit(s).ok());
+  EXPECT_EQ(CachedHttpProtocol(s.url), 2);
+  // Later lookups (one POST each) see new commits.
+  std::string c2 = repo_.Commit("main", {{"a.yaml", "a: 2\n"}});
+  EXPECT_EQ(*ResolveCommit(s), c2);
+}
+
+TEST(GitHttpV0Test, FallsBackToTheV0Advertisement) {
+  TempDir tmp;
+  Repo repo(tmp.path() + "/srv", "old.git");
+  std::string c1 = repo.Commit("master", {{"a", "1"}});
+  repo.Tag("v1", c1, "annotated");
+  std::string c2 = repo.Commit("master", {{"a", "2"}});
+  Server server("git-http.sh", tmp.path() + "/srv", "FIXTURE_HTTP_V0=1");
+  RemoteSpec s;
+  s.url = server.url() + "old.git";
+  EXPECT_EQ(*ResolveCommit(s), c2);
+  EXPECT_EQ(CachedHttpProtocol(s.url), 1);
+  s.revision = "v1";
+  EXPECT_EQ(*ResolveCommit(s), c1);
+  s.revision = "";
+  s.branch = "gone";
+  EXPECT_EQ(ResolveCommit(s).status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace
