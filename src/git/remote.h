@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -83,6 +84,13 @@ std::string RedactUrl(std::string_view url);
 // Used for cache directories and for matching webhook events to GitRepos.
 // InvalidArgument for URLs that are not git remote URLs.
 StatusOr<std::string> NormalizeUrl(std::string_view url);
+
+// Process-wide counters of the HTTP lookups made by ResolveCommit (for metrics and benchmarks).
+struct RemoteStats {
+  uint64_t http_requests = 0;     // HTTP requests sent
+  uint64_t http_connections = 0;  // new TCP connections opened for them (the rest reused one)
+};
+RemoteStats GetRemoteStats();
 
 // True iff `s` is a full 40-hex (SHA-1) object id.
 bool IsCommitId(std::string_view s);

@@ -222,6 +222,12 @@ TEST_F(GitHttpTest, SpeaksProtocolV2) {
   // Later lookups (one POST each) see new commits.
   std::string c2 = repo_.Commit("main", {{"a.yaml", "a: 2\n"}});
   EXPECT_EQ(*ResolveCommit(s), c2);
+  // Polls reuse one kept-alive connection.
+  RemoteStats before = GetRemoteStats();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(ResolveCommit(s).ok());
+  RemoteStats after = GetRemoteStats();
+  EXPECT_EQ(after.http_requests - before.http_requests, 10u);
+  EXPECT_LE(after.http_connections - before.http_connections, 1u);
 }
 
 TEST(GitHttpV0Test, FallsBackToTheV0Advertisement) {

@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -20,6 +21,9 @@ namespace flotilla::git {
 namespace {
 
 constexpr size_t kMaxResponseBytes = size_t{64} << 20;
+
+std::atomic<uint64_t> http_requests{0};
+std::atomic<uint64_t> http_connections{0};
 
 // One CURLSH shared by all requests: connection cache, DNS cache, TLS sessions.
 class CurlPool {
@@ -190,7 +194,10 @@ class HttpCall {
     }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     CURLcode rc = curl_easy_perform(c);
-    long os_errno = 0;
+    long os_errno = 0, connects = 0;
+    curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
+    http_requests++;
+    http_connections += static_cast<uint64_t>(connects);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
     curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
     char* ct = nullptr;
@@ -370,6 +377,13 @@ StatusOr<std::vector<RemoteRef>> LsRefsV2(HttpCall& call, const std::vector<std:
 }
 
 }  // namespace
+
+RemoteStats GetRemoteStats() {
+  RemoteStats s;
+  s.http_requests = http_requests.load();
+  s.http_connections = http_connections.load();
+  return s;
+}
 
 int CachedHttpProtocol(const std::string& url) {
   auto parsed = ParseUrl(url);
