@@ -68,7 +68,9 @@ Status Agent::ReportError(const std::string& ns, const std::string& name, const 
     Json before = bd.value("status", Json::object());
     Json st = before;
     st["ready"] = false;
-    st["display"] = {{"deployed", "Error"}, {"monitored", "No"}, {"state", "ErrApplied"},
+    st["display"] = {{"deployed", "Error"},
+                     {"monitored", "No"},
+                     {"state", "ErrApplied"},
                      {"message", error.message()}};
     st["conditions"] = Json::array({Condition("Deployed", false, error.message()),
                                     Condition("Ready", false, error.message())});
@@ -154,9 +156,11 @@ queue::Result Agent::Reconcile(const std::string& key) {
     st["ready"] = true;
     st["nonModified"] = true;
     st["resources"] = resources;
-    st["display"] = {{"deployed", "Yes"}, {"monitored", "Yes"}, {"state", "Ready"}, {"message", ""}};
-    st["conditions"] = Json::array({Condition("Deployed", true, ""), Condition("Monitored", true, ""),
-                                    Condition("Ready", true, "")});
+    st["display"] = {
+        {"deployed", "Yes"}, {"monitored", "Yes"}, {"state", "Ready"}, {"message", ""}};
+    st["conditions"] =
+        Json::array({Condition("Deployed", true, ""), Condition("Monitored", true, ""),
+                     Condition("Ready", true, "")});
     cur["status"] = st;
     return true;
   });

@@ -40,11 +40,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   server->add_option("--bundle-workers", sf.bundle_workers, "Bundle reconcile workers")
       ->capture_default_str();
-  server->add_option("--bundledeployment-workers", sf.bundledeployment_workers,
-                     "BundleDeployment (agent) workers")
+  server
+      ->add_option("--bundledeployment-workers", sf.bundledeployment_workers,
+                   "BundleDeployment (agent) workers")
       ->capture_default_str();
-  server->add_option("--resync-seconds", sf.resync_seconds,
-                     "Full re-check of every object (safety net; 0 = off)")
+  server
+      ->add_option("--resync-seconds", sf.resync_seconds,
+                   "Full re-check of every object (safety net; 0 = off)")
       ->capture_default_str();
   server->add_option("--log-format", sf.log_format, "text or json")->capture_default_str();
   server->add_option("--log-level", sf.log_level, "debug, info, warn, error")

@@ -55,18 +55,21 @@ Status Ensure(store::Store& store, const model::ResourceType& type, Json obj) {
 
 Status Bootstrap(store::Store& store, const std::string& agent_ns) {
   for (const char* ns : {"fleet-local", "fleet-default"})
-    RETURN_IF_ERROR(Ensure(store, model::NamespaceType(),
-                           {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}));
-  RETURN_IF_ERROR(Ensure(store, model::NamespaceType(),
-                         {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", agent_ns}}}}));
-  return Ensure(store, ClusterType(),
-                {{"apiVersion", ClusterType().ApiVersion()},
-                 {"kind", "Cluster"},
-                 {"metadata",
-                  {{"name", "local"},
-                   {"namespace", "fleet-local"},
-                   {"labels", {{"name", "local"}, {"management.cattle.io/cluster-name", "local"}}}}},
-                 {"spec", {{"kubeConfigSecret", "local-kubeconfig"}}}});
+    RETURN_IF_ERROR(
+        Ensure(store, model::NamespaceType(),
+               {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}));
+  RETURN_IF_ERROR(
+      Ensure(store, model::NamespaceType(),
+             {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", agent_ns}}}}));
+  return Ensure(
+      store, ClusterType(),
+      {{"apiVersion", ClusterType().ApiVersion()},
+       {"kind", "Cluster"},
+       {"metadata",
+        {{"name", "local"},
+         {"namespace", "fleet-local"},
+         {"labels", {{"name", "local"}, {"management.cattle.io/cluster-name", "local"}}}}},
+       {"spec", {{"kubeConfigSecret", "local-kubeconfig"}}}});
 }
 
 int64_t Generation(const Json& obj) {
@@ -132,7 +135,8 @@ int RunServer(const ServerFlags& flags) {
   agent::AgentOptions ao;
   auto applier = agent::NewDirectoryApplier(apply_dir);
   if (!applier.ok()) {
-    log::Error("cannot open apply dir", {{"dir", apply_dir}, {"error", applier.status().ToString()}});
+    log::Error("cannot open apply dir",
+               {{"dir", apply_dir}, {"error", applier.status().ToString()}});
     return 1;
   }
   agent::Agent local_agent(*store, **applier, ao);
@@ -204,7 +208,9 @@ int RunServer(const ServerFlags& flags) {
                         st.value("observedGeneration", int64_t{0}) == Generation(g);
           if (synced) continue;
           Clock::time_point since;
-          if (!ParseRfc3339(st.value("lastPollingTriggered", g["metadata"].value("creationTimestamp", "")), &since))
+          if (!ParseRfc3339(
+                  st.value("lastPollingTriggered", g["metadata"].value("creationTimestamp", "")),
+                  &since))
             continue;
           oldest = std::max(oldest, std::chrono::duration<double>(now - since).count());
         }

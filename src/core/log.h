@@ -10,7 +10,7 @@
 
 namespace flotilla::log {
 
-enum class Level { kDebug = 0, kInfo, kWarn, kError };
+enum class Level { kDebug = 0, kInfo, kWarn, kError, kOff };
 enum class Format { kText, kJson };
 
 void Init(Format format, Level level);

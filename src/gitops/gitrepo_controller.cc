@@ -156,7 +156,8 @@ Status GitRepoController::StoreBundles(const Json& gitrepo, std::vector<Json> bu
       continue;
     }
     const Json& md = (*existing)["metadata"];
-    bool same = (*existing)["spec"] == b["spec"] && md.value("labels", Json()) == b["metadata"]["labels"] &&
+    bool same = (*existing)["spec"] == b["spec"] &&
+                md.value("labels", Json()) == b["metadata"]["labels"] &&
                 md.value("annotations", Json()) == b["metadata"]["annotations"] &&
                 md.value("ownerReferences", Json()) == b["metadata"]["ownerReferences"];
     if (same) continue;
@@ -234,7 +235,8 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
   }
 
   const int64_t generation = IntField(obj["metadata"], "generation");
-  Json status = obj.contains("status") && obj["status"].is_object() ? obj["status"] : Json::object();
+  Json status =
+      obj.contains("status") && obj["status"].is_object() ? obj["status"] : Json::object();
   auto spec = model::ParseGitRepoSpec(obj["spec"]);
   if (!spec.ok()) {
     Status w = WriteStatus(store_, ns, name, [&](Json& st) {
@@ -358,8 +360,9 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
     st["display"]["message"] = display["message"];
     if (spec->paused) {
       SetCondition(st, "Reconciling", false, "Paused", "paused: polling continues, no sync");
-      SetCondition(st, "Ready", false, "Paused",
-                   fmt::format("paused at commit {}; newest is {}", StrField(st, "commit"), desired));
+      SetCondition(
+          st, "Ready", false, "Paused",
+          fmt::format("paused at commit {}; newest is {}", StrField(st, "commit"), desired));
       return;
     }
     SetCondition(st, "Accepted", true, "Accepted", "");
@@ -373,11 +376,19 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
 
   // Next poll: the interval, jittered; the queue's AddAfter is the mechanism, the periodic resync
   // only a safety net.
-  auto interval = spec->polling_interval;
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  double j = std::uniform_real_distribution<double>(0, options_.jitter)(rng);
-  auto after = std::chrono::duration_cast<std::chrono::nanoseconds>(interval * (1.0 + j));
-  if (pinned || (spec->disable_polling && !spec->paused)) after = std::chrono::nanoseconds(0);
+  double r;
+  if (options_.random) {
+    r = options_.random();
+  } else {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    r = std::uniform_real_distribution<double>(0, 1)(rng);
+  }
+  auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(spec->polling_interval *
+                                                                       (1.0 + options_.jitter * r));
+  auto last = poll_due ? now : last_poll;
+  auto after = std::chrono::duration_cast<std::chrono::nanoseconds>(last + interval - now);
+  after = std::max<std::chrono::nanoseconds>(after, std::chrono::milliseconds(100));
+  if (pinned || spec->disable_polling) after = std::chrono::nanoseconds(0);
   return {false, after, Status::Ok()};
 }
 

@@ -29,6 +29,8 @@ struct GitRepoControllerOptions {
   };
   // Poll intervals are spread by up to this fraction to avoid thundering herds.
   double jitter = 0.1;
+  // Uniform random numbers in [0, 1) for the jitter (injectable for deterministic simulation).
+  std::function<double()> random;
 };
 
 class GitRepoController {

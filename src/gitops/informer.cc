@@ -6,11 +6,17 @@ namespace flotilla::gitops {
 
 Informer::Informer(store::Store& store, const store::ResourceType& type, Handler handler,
                    std::chrono::seconds resync, std::string ns)
-    : store_(store), type_(type), handler_(std::move(handler)), resync_(resync), ns_(std::move(ns)) {}
+    : store_(store),
+      type_(type),
+      handler_(std::move(handler)),
+      resync_(resync),
+      ns_(std::move(ns)) {}
 
 Informer::~Informer() { Stop(); }
 
-void Informer::Start() { thread_ = std::thread([this] { Loop(); }); }
+void Informer::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void Informer::Stop() {
   stop_ = true;
@@ -25,7 +31,8 @@ void Informer::Loop() {
     lo.ns = ns_;
     auto list = store_.List(type_, lo);
     if (!list.ok()) {
-      log::Warn("informer list failed", {{"kind", type_.kind}, {"error", list.status().ToString()}});
+      log::Warn("informer list failed",
+                {{"kind", type_.kind}, {"error", list.status().ToString()}});
       std::this_thread::sleep_for(std::chrono::seconds(1));
       continue;
     }
@@ -38,7 +45,8 @@ void Informer::Loop() {
     wo.send_initial_events = false;
     auto watcher = store_.Watch(type_, wo);
     if (!watcher.ok()) {
-      log::Warn("informer watch failed", {{"kind", type_.kind}, {"error", watcher.status().ToString()}});
+      log::Warn("informer watch failed",
+                {{"kind", type_.kind}, {"error", watcher.status().ToString()}});
       continue;  // re-list
     }
     auto next_resync = Clock::now() + resync_;

@@ -14,12 +14,31 @@ namespace {
 // Every field of Fleet's GitRepoSpec (v0.10–v0.12); known but unimplemented ones are stored and
 // listed in the README, truly unknown ones are refused so a typo never silently does nothing.
 const std::set<std::string>& KnownSpecFields() {
-  static const std::set<std::string> k = {
-      "repo", "branch", "revision", "targetNamespace", "paths", "bundles", "clientSecretName",
-      "helmSecretName", "helmSecretNameForPaths", "helmRepoURLRegex", "caBundle",
-      "insecureSkipTLSVerify", "serviceAccount", "keepResources", "deleteNamespace", "paused",
-      "pollingInterval", "disablePolling", "forceSyncGeneration", "imageScanInterval",
-      "imageScanCommit", "targets", "correctDrift", "webhookSecret", "ociRegistry"};
+  static const std::set<std::string> k = {"repo",
+                                          "branch",
+                                          "revision",
+                                          "targetNamespace",
+                                          "paths",
+                                          "bundles",
+                                          "clientSecretName",
+                                          "helmSecretName",
+                                          "helmSecretNameForPaths",
+                                          "helmRepoURLRegex",
+                                          "caBundle",
+                                          "insecureSkipTLSVerify",
+                                          "serviceAccount",
+                                          "keepResources",
+                                          "deleteNamespace",
+                                          "paused",
+                                          "pollingInterval",
+                                          "disablePolling",
+                                          "forceSyncGeneration",
+                                          "imageScanInterval",
+                                          "imageScanCommit",
+                                          "targets",
+                                          "correctDrift",
+                                          "webhookSecret",
+                                          "ociRegistry"};
   return k;
 }
 
@@ -79,7 +98,8 @@ bool LooksLikeGitUrl(const std::string& u) {
   // scp-like: user@host:path
   auto at = u.find('@');
   auto colon = u.find(':');
-  return at != std::string::npos && colon != std::string::npos && at < colon && colon + 1 < u.size();
+  return at != std::string::npos && colon != std::string::npos && at < colon &&
+         colon + 1 < u.size();
 }
 
 bool EscapesRoot(const std::string& p) {
@@ -87,7 +107,8 @@ bool EscapesRoot(const std::string& p) {
   size_t start = 0;
   while (start <= p.size()) {
     size_t slash = p.find('/', start);
-    std::string seg = p.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    std::string seg =
+        p.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (seg == "..") return true;
     if (slash == std::string::npos) break;
     start = slash + 1;
@@ -109,7 +130,8 @@ StatusOr<GitRepoSpec> ParseGitRepoSpec(const Json& spec) {
     return errs.Finish("GitRepo");
   }
   for (auto& [k, v] : spec.items())
-    if (!KnownSpecFields().count(k)) errs.Add("spec." + k, "unknown field", "FieldValueNotSupported");
+    if (!KnownSpecFields().count(k))
+      errs.Add("spec." + k, "unknown field", "FieldValueNotSupported");
 
   Reader r{spec, "spec", errs};
   r.String("repo", &out.repo);
@@ -140,15 +162,17 @@ StatusOr<GitRepoSpec> ParseGitRepoSpec(const Json& spec) {
 
   if (const Json* pi = r.Get("pollingInterval")) {
     if (!pi->is_string()) {
-      errs.Add("spec.pollingInterval",
-               fmt::format("Invalid value: {}: must be a duration string like \"15s\"", pi->dump()));
+      errs.Add(
+          "spec.pollingInterval",
+          fmt::format("Invalid value: {}: must be a duration string like \"15s\"", pi->dump()));
     } else {
       auto d = ParseGoDuration(pi->get<std::string>());
       if (!d.ok()) {
         errs.Add("spec.pollingInterval", d.status().message());
       } else if (d->count() < 0) {
-        errs.Add("spec.pollingInterval", fmt::format("invalid duration \"{}\": must not be negative",
-                                                     pi->get<std::string>()));
+        errs.Add(
+            "spec.pollingInterval",
+            fmt::format("invalid duration \"{}\": must not be negative", pi->get<std::string>()));
       } else if (d->count() > 0) {
         out.polling_interval = *d;
       }
@@ -176,8 +200,10 @@ StatusOr<GitRepoSpec> ParseGitRepoSpec(const Json& spec) {
   }
 
   if (const Json* cd = r.Get("correctDrift")) {
-    if (!cd->is_object()) errs.Add("spec.correctDrift", "must be an object");
-    else Reader{*cd, "spec.correctDrift", errs}.Bool("enabled", &out.correct_drift);
+    if (!cd->is_object())
+      errs.Add("spec.correctDrift", "must be an object");
+    else
+      Reader{*cd, "spec.correctDrift", errs}.Bool("enabled", &out.correct_drift);
   }
 
   if (const Json* targets = r.Get("targets")) {

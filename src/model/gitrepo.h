@@ -16,7 +16,7 @@ inline constexpr std::chrono::seconds kDefaultPollingInterval{15};
 
 struct GitTarget {
   std::string name;
-  Json cluster_selector;        // metav1.LabelSelector or null
+  Json cluster_selector;  // metav1.LabelSelector or null
   std::string cluster_group;
   Json cluster_group_selector;  // metav1.LabelSelector or null
   std::string cluster_name;

@@ -46,7 +46,8 @@ Status ValidateLabelValue(std::string_view v) {
         fmt::format("label value \"{}\" must begin and end with an alphanumeric character", v));
   for (char c : v)
     if (!IsNameChar(c))
-      return InvalidArgument(fmt::format("label value \"{}\" contains invalid character '{}'", v, c));
+      return InvalidArgument(
+          fmt::format("label value \"{}\" contains invalid character '{}'", v, c));
   return Status::Ok();
 }
 
@@ -59,8 +60,8 @@ Status ValidateLabelKey(std::string_view key) {
     if (prefix.empty() || prefix.size() > 253)
       return InvalidArgument(fmt::format("label key \"{}\" has an invalid prefix", key));
     for (char c : prefix)
-      if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-            c == '-' || c == '.'))
+      if (!(std::islower(static_cast<unsigned char>(c)) ||
+            std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.'))
         return InvalidArgument(fmt::format("label key \"{}\" has an invalid prefix", key));
   }
   if (name.empty()) return InvalidArgument(fmt::format("label key \"{}\" has an empty name", key));
@@ -72,7 +73,8 @@ Status ValidateLabelKey(std::string_view key) {
         fmt::format("label key \"{}\" must begin and end with an alphanumeric character", key));
   for (char c : name)
     if (!IsNameChar(c))
-      return InvalidArgument(fmt::format("label key \"{}\" contains invalid character '{}'", key, c));
+      return InvalidArgument(
+          fmt::format("label key \"{}\" contains invalid character '{}'", key, c));
   return Status::Ok();
 }
 
@@ -108,14 +110,18 @@ StatusOr<LabelSelector> LabelSelector::Parse(std::string_view text) {
         return InvalidArgument(fmt::format("invalid label selector \"{}\"", text));
       std::string_view op = Trim(head.substr(sp + 1));
       r.key = std::string(Trim(head.substr(0, sp)));
-      if (op == "in") r.op = Op::kIn;
-      else if (op == "notin") r.op = Op::kNotIn;
-      else return InvalidArgument(fmt::format("invalid label selector operator \"{}\"", op));
+      if (op == "in")
+        r.op = Op::kIn;
+      else if (op == "notin")
+        r.op = Op::kNotIn;
+      else
+        return InvalidArgument(fmt::format("invalid label selector operator \"{}\"", op));
       std::string_view inner = part.substr(open + 1, part.size() - open - 2);
       size_t start = 0;
       while (start <= inner.size()) {
         size_t c = inner.find(',', start);
-        std::string_view v = Trim(inner.substr(start, c == std::string_view::npos ? inner.size() - start : c - start));
+        std::string_view v = Trim(
+            inner.substr(start, c == std::string_view::npos ? inner.size() - start : c - start));
         if (!v.empty()) r.values.emplace_back(v);
         if (c == std::string_view::npos) break;
         start = c + 1;
@@ -144,18 +150,24 @@ StatusOr<LabelSelector> LabelSelector::FromJson(const Json& j) {
     }
   }
   if (j.contains("matchExpressions") && !j["matchExpressions"].is_null()) {
-    if (!j["matchExpressions"].is_array()) return InvalidArgument("matchExpressions must be a list");
+    if (!j["matchExpressions"].is_array())
+      return InvalidArgument("matchExpressions must be a list");
     for (auto& e : j["matchExpressions"]) {
       if (!e.is_object() || !e.contains("key") || !e["key"].is_string() || !e.contains("operator"))
         return InvalidArgument("matchExpressions entries need key and operator");
       Requirement r;
       r.key = e["key"].get<std::string>();
       std::string op = e["operator"].is_string() ? e["operator"].get<std::string>() : "";
-      if (op == "In") r.op = Op::kIn;
-      else if (op == "NotIn") r.op = Op::kNotIn;
-      else if (op == "Exists") r.op = Op::kExists;
-      else if (op == "DoesNotExist") r.op = Op::kDoesNotExist;
-      else return InvalidArgument(fmt::format("unknown matchExpressions operator \"{}\"", op));
+      if (op == "In")
+        r.op = Op::kIn;
+      else if (op == "NotIn")
+        r.op = Op::kNotIn;
+      else if (op == "Exists")
+        r.op = Op::kExists;
+      else if (op == "DoesNotExist")
+        r.op = Op::kDoesNotExist;
+      else
+        return InvalidArgument(fmt::format("unknown matchExpressions operator \"{}\"", op));
       if (e.contains("values") && e["values"].is_array())
         for (auto& v : e["values"])
           if (v.is_string()) r.values.push_back(v.get<std::string>());
@@ -211,10 +223,18 @@ std::string LabelSelector::ToString() const {
   for (const Requirement& r : requirements_) {
     if (!out.empty()) out += ",";
     switch (r.op) {
-      case Op::kEquals: out += r.key + "=" + r.values[0]; break;
-      case Op::kNotEquals: out += r.key + "!=" + r.values[0]; break;
-      case Op::kExists: out += r.key; break;
-      case Op::kDoesNotExist: out += "!" + r.key; break;
+      case Op::kEquals:
+        out += r.key + "=" + r.values[0];
+        break;
+      case Op::kNotEquals:
+        out += r.key + "!=" + r.values[0];
+        break;
+      case Op::kExists:
+        out += r.key;
+        break;
+      case Op::kDoesNotExist:
+        out += "!" + r.key;
+        break;
       case Op::kIn:
       case Op::kNotIn: {
         out += r.key + (r.op == Op::kIn ? " in (" : " notin (");

@@ -11,9 +11,11 @@ TEST(LabelSelectorTest, ParsesAndMatchesAllOperators) {
   EXPECT_EQ(sel->requirements().size(), 5u);
   EXPECT_TRUE(sel->Matches(Labels{{"env", "prod"}, {"region", "eu"}, {"team", "a"}}));
   EXPECT_FALSE(sel->Matches(Labels{{"env", "prod"}, {"region", "asia"}, {"team", "a"}}));
-  EXPECT_FALSE(sel->Matches(Labels{{"env", "prod"}, {"region", "eu"}, {"team", "a"}, {"legacy", "1"}}));
+  EXPECT_FALSE(
+      sel->Matches(Labels{{"env", "prod"}, {"region", "eu"}, {"team", "a"}, {"legacy", "1"}}));
   EXPECT_FALSE(sel->Matches(Labels{{"env", "prod"}, {"region", "eu"}}));
-  EXPECT_FALSE(sel->Matches(Labels{{"env", "prod"}, {"tier", "db"}, {"region", "eu"}, {"team", "a"}}));
+  EXPECT_FALSE(
+      sel->Matches(Labels{{"env", "prod"}, {"tier", "db"}, {"region", "eu"}, {"team", "a"}}));
 }
 
 TEST(LabelSelectorTest, EmptyMatchesEverything) {
@@ -34,7 +36,9 @@ TEST(LabelSelectorTest, FromJson) {
   ASSERT_TRUE(sel.ok()) << sel.status().ToString();
   EXPECT_TRUE(sel->Matches(Labels{{"env", "dev"}, {"zone", "b"}}));
   EXPECT_FALSE(sel->Matches(Labels{{"env", "dev"}, {"zone", "a"}}));
-  EXPECT_FALSE(LabelSelector::FromJson(Json::parse(R"({"matchExpressions":[{"key":"z","operator":"Near"}]})")).ok());
+  EXPECT_FALSE(LabelSelector::FromJson(
+                   Json::parse(R"({"matchExpressions":[{"key":"z","operator":"Near"}]})"))
+                   .ok());
 }
 
 }  // namespace

@@ -86,18 +86,22 @@ ResourceType MakeClusterGroup() {
 }
 
 ResourceType MakeSecret() {
-  return {"", "v1", "Secret", "secrets", "secret", {}, true, false,
-          {{"Type", "string", "type", 0}, {"Age", "date", "", 0}}};
+  return {"",        "v1",     "Secret",
+          "secrets", "secret", {},
+          true,      false,    {{"Type", "string", "type", 0}, {"Age", "date", "", 0}}};
 }
 
 ResourceType MakeConfigMap() {
-  return {"", "v1", "ConfigMap", "configmaps", "configmap", {"cm"}, true, false,
-          {{"Age", "date", "", 0}}};
+  return {"",           "v1",        "ConfigMap",
+          "configmaps", "configmap", {"cm"},
+          true,         false,       {{"Age", "date", "", 0}}};
 }
 
 ResourceType MakeNamespace() {
-  return {"", "v1", "Namespace", "namespaces", "namespace", {"ns"}, false, true,
-          {{"Status", "string", "status.phase", 0}, {"Age", "date", "", 0}}};
+  return {
+      "",           "v1",        "Namespace",
+      "namespaces", "namespace", {"ns"},
+      false,        true,        {{"Status", "string", "status.phase", 0}, {"Age", "date", "", 0}}};
 }
 
 ResourceType MakeEvent() {
@@ -118,10 +122,10 @@ ResourceType MakeEvent() {
 
 }  // namespace
 
-#define FLOTILLA_TYPE(fn, maker)   \
-  const ResourceType& fn() {       \
+#define FLOTILLA_TYPE(fn, maker)           \
+  const ResourceType& fn() {               \
     static const ResourceType t = maker(); \
-    return t;                      \
+    return t;                              \
   }
 FLOTILLA_TYPE(GitRepoType, MakeGitRepo)
 FLOTILLA_TYPE(BundleType, MakeBundle)
@@ -136,8 +140,9 @@ FLOTILLA_TYPE(EventType, MakeEvent)
 
 const std::vector<const ResourceType*>& AllTypes() {
   static const std::vector<const ResourceType*> all = {
-      &GitRepoType(), &BundleType(),    &BundleDeploymentType(), &ClusterType(), &ClusterGroupType(),
-      &SecretType(),  &ConfigMapType(), &NamespaceType(),        &EventType()};
+      &GitRepoType(),   &BundleType(),       &BundleDeploymentType(),
+      &ClusterType(),   &ClusterGroupType(), &SecretType(),
+      &ConfigMapType(), &NamespaceType(),    &EventType()};
   return all;
 }
 

@@ -24,8 +24,8 @@ Status FieldErrors::Finish(const std::string& what) const {
 bool IsDns1123Label(std::string_view s) {
   if (s.empty() || s.size() > 63) return false;
   for (char c : s)
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '-'))
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '-'))
       return false;
   return s.front() != '-' && s.back() != '-';
 }
@@ -35,11 +35,12 @@ bool IsDns1123Subdomain(std::string_view s) {
   size_t start = 0;
   while (true) {
     size_t dot = s.find('.', start);
-    std::string_view part = s.substr(start, dot == std::string_view::npos ? s.size() - start : dot - start);
+    std::string_view part =
+        s.substr(start, dot == std::string_view::npos ? s.size() - start : dot - start);
     if (part.empty()) return false;
     for (char c : part)
-      if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-            c == '-'))
+      if (!(std::islower(static_cast<unsigned char>(c)) ||
+            std::isdigit(static_cast<unsigned char>(c)) || c == '-'))
         return false;
     if (part.front() == '-' || part.back() == '-') return false;
     if (dot == std::string_view::npos) break;
@@ -69,7 +70,8 @@ void ValidateMetadata(const ResourceType& type, const Json& obj, FieldErrors& er
   if (type.namespaced) {
     std::string ns = md.value("namespace", "");
     if (!ns.empty() && !IsDns1123Label(ns))
-      errs.Add("metadata.namespace", fmt::format("Invalid value: \"{}\": not a DNS-1123 label", ns));
+      errs.Add("metadata.namespace",
+               fmt::format("Invalid value: \"{}\": not a DNS-1123 label", ns));
   }
   if (md.contains("labels") && !md["labels"].is_null()) {
     if (!md["labels"].is_object()) {
@@ -95,7 +97,8 @@ void ValidateMetadata(const ResourceType& type, const Json& obj, FieldErrors& er
     }
   }
   if (md.contains("finalizers") && !md["finalizers"].is_null()) {
-    if (!md["finalizers"].is_array()) errs.Add("metadata.finalizers", "must be a list of strings");
+    if (!md["finalizers"].is_array())
+      errs.Add("metadata.finalizers", "must be a list of strings");
     else
       for (auto& f : md["finalizers"])
         if (!f.is_string()) errs.Add("metadata.finalizers", "must be a list of strings");
@@ -127,8 +130,8 @@ Status Validate(const ResourceType& type, const Json& obj) {
   std::string name = obj.contains("metadata") && obj["metadata"].is_object()
                          ? obj["metadata"].value("name", "")
                          : "";
-  std::string what = fmt::format("{}{}{} \"{}\"", type.kind, type.group.empty() ? "" : ".",
-                                 type.group, name);
+  std::string what =
+      fmt::format("{}{}{} \"{}\"", type.kind, type.group.empty() ? "" : ".", type.group, name);
   if (!obj.is_object()) return InvalidArgument("object must be a JSON/YAML map");
   ValidateMetadata(type, obj, errs);
   if (&type == &GitRepoType()) {

@@ -15,7 +15,9 @@ class FieldErrors {
   void Add(std::string field, std::string message, std::string reason = "FieldValueInvalid") {
     causes_.push_back({std::move(field), std::move(message), std::move(reason)});
   }
-  void Required(std::string field) { Add(std::move(field), "Required value", "FieldValueRequired"); }
+  void Required(std::string field) {
+    Add(std::move(field), "Required value", "FieldValueRequired");
+  }
   bool empty() const { return causes_.empty(); }
   const std::vector<FieldCause>& causes() const { return causes_; }
   Status Finish(const std::string& what) const;

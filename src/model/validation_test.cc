@@ -33,8 +33,7 @@ TEST(GitRepoValidationTest, InvalidDurationNamesTheField) {
 }
 
 TEST(GitRepoValidationTest, CollectsEveryProblem) {
-  Status s = Validate(GitRepoType(),
-                      GitRepo(R"({"paths":["../etc", 3],"paused":"yes","typo":1,
+  Status s = Validate(GitRepoType(), GitRepo(R"({"paths":["../etc", 3],"paused":"yes","typo":1,
                                   "targets":[{"clusterSelector":{"matchExpressions":[{"key":"a","operator":"Bad"}]}}]})"));
   ASSERT_FALSE(s.ok());
   std::set<std::string> fields;

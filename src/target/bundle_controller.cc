@@ -24,8 +24,8 @@ std::pair<std::string, std::string> SplitKey(const std::string& key) {
 }
 
 model::LabelSelector BundleSelector(const std::string& ns, const std::string& name) {
-  return *model::LabelSelector::Parse(fmt::format("{}={},{}={}", kBundleNameLabel, name,
-                                                  kBundleNamespaceLabel, ns));
+  return *model::LabelSelector::Parse(
+      fmt::format("{}={},{}={}", kBundleNameLabel, name, kBundleNamespaceLabel, ns));
 }
 
 bool SelectorMatches(const Json& selector, const Json& labels) {
@@ -80,7 +80,8 @@ bool Targets(store::Store& store, const Json& bundle, const Json& cluster) {
               t["clusterGroup"] != store::NameOf(g))
             continue;
           if (t.contains("clusterGroupSelector") && !t["clusterGroupSelector"].is_null() &&
-              !SelectorMatches(t["clusterGroupSelector"], g["metadata"].value("labels", Json::object())))
+              !SelectorMatches(t["clusterGroupSelector"],
+                               g["metadata"].value("labels", Json::object())))
             continue;
           const Json gsel = g.contains("spec") ? g["spec"].value("selector", Json()) : Json();
           if (SelectorMatches(gsel, labels)) in_group = true;
@@ -182,9 +183,10 @@ queue::Result BundleController::Reconcile(const std::string& key) {
     st["summary"] = {{"desiredReady", total}, {"ready", ready}};
     st["observedGeneration"] = b["metadata"].value("generation", 0);
     bool all = ready == total;
-    Json cond = {{"type", "Ready"},
-                 {"status", all ? "True" : "False"},
-                 {"message", all ? "" : fmt::format("{}/{} BundleDeployments ready", ready, total)}};
+    Json cond = {
+        {"type", "Ready"},
+        {"status", all ? "True" : "False"},
+        {"message", all ? "" : fmt::format("{}/{} BundleDeployments ready", ready, total)}};
     st["conditions"] = Json::array({cond});
     if (st == before) return false;
     b["status"] = st;

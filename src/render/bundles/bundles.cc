@@ -43,11 +43,20 @@ std::string Normalize(std::string p) {
 
 // Kinds whose objects are cluster-scoped (no namespace is filled in for them).
 bool IsClusterScoped(const std::string& kind) {
-  static const char* kKinds[] = {"Namespace", "ClusterRole", "ClusterRoleBinding",
-                                 "CustomResourceDefinition", "PersistentVolume", "StorageClass",
-                                 "PriorityClass", "ValidatingWebhookConfiguration",
-                                 "MutatingWebhookConfiguration", "APIService", "IngressClass",
-                                 "RuntimeClass", "CSIDriver", "Node"};
+  static const char* kKinds[] = {"Namespace",
+                                 "ClusterRole",
+                                 "ClusterRoleBinding",
+                                 "CustomResourceDefinition",
+                                 "PersistentVolume",
+                                 "StorageClass",
+                                 "PriorityClass",
+                                 "ValidatingWebhookConfiguration",
+                                 "MutatingWebhookConfiguration",
+                                 "APIService",
+                                 "IngressClass",
+                                 "RuntimeClass",
+                                 "CSIDriver",
+                                 "Node"};
   return std::find(std::begin(kKinds), std::end(kKinds), kind) != std::end(kKinds);
 }
 
@@ -88,8 +97,8 @@ StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const Manifest
       for (Json& obj : objs) {
         std::string where = docs.size() > 1 ? fmt::format("{} (document {})", name, i + 1) : name;
         if (!obj.is_object())
-          return InvalidArgument(fmt::format("{}: a manifest must be a map, got {}", where,
-                                             obj.type_name()));
+          return InvalidArgument(
+              fmt::format("{}: a manifest must be a map, got {}", where, obj.type_name()));
         if (!obj.contains("apiVersion") || !obj["apiVersion"].is_string() ||
             obj["apiVersion"].get<std::string>().empty())
           return InvalidArgument(fmt::format("{}: object has no apiVersion", where));
@@ -99,8 +108,8 @@ StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const Manifest
         if (!obj.contains("metadata") || !obj["metadata"].is_object() ||
             !obj["metadata"].contains("name") || !obj["metadata"]["name"].is_string() ||
             obj["metadata"]["name"].get<std::string>().empty())
-          return InvalidArgument(
-              fmt::format("{}: {} object has no metadata.name", where, obj["kind"].get<std::string>()));
+          return InvalidArgument(fmt::format("{}: {} object has no metadata.name", where,
+                                             obj["kind"].get<std::string>()));
         if (!IsClusterScoped(obj["kind"].get<std::string>())) {
           Json& md = obj["metadata"];
           if (!options.target_namespace.empty()) {
@@ -134,8 +143,9 @@ StatusOr<std::vector<Json>> BuildBundles(const Tree& tree, const BuildOptions& o
       std::string rel = path.empty() ? e.path : e.path.substr(path.size() + 1);
       if (IsHiddenPath(rel)) continue;
       if (e.size > options.max_file_bytes)
-        return where(ResourceExhausted(fmt::format("{}: file is {} bytes, more than the limit of {}",
-                                                   e.path, e.size, options.max_file_bytes)));
+        return where(
+            ResourceExhausted(fmt::format("{}: file is {} bytes, more than the limit of {}", e.path,
+                                          e.size, options.max_file_bytes)));
       total += e.size;
       if (total > options.max_bundle_bytes)
         return where(ResourceExhausted(
@@ -148,8 +158,9 @@ StatusOr<std::vector<Json>> BuildBundles(const Tree& tree, const BuildOptions& o
     ManifestOptions mo;
     mo.target_namespace = options.target_namespace;
     Json prefixed = resources;
-    for (auto& r : prefixed) r["name"] = path.empty() ? r["name"].get<std::string>()
-                                                      : path + "/" + r["name"].get<std::string>();
+    for (auto& r : prefixed)
+      r["name"] =
+          path.empty() ? r["name"].get<std::string>() : path + "/" + r["name"].get<std::string>();
     auto parsed = ParseManifests(prefixed, mo);
     if (!parsed.ok()) return where(parsed.status());
 

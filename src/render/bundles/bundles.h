@@ -15,9 +15,9 @@
 namespace flotilla::render {
 
 struct BuildOptions {
-  std::string gitrepo_name;  // bundle names derive from it
-  std::string ns;            // namespace of the Bundles
-  std::string commit;        // recorded in labels/annotations
+  std::string gitrepo_name;        // bundle names derive from it
+  std::string ns;                  // namespace of the Bundles
+  std::string commit;              // recorded in labels/annotations
   std::vector<std::string> paths;  // empty = {""}
   std::string target_namespace;    // GitRepo spec.targetNamespace
   Json targets = Json::array();    // GitRepo spec.targets, copied into each Bundle

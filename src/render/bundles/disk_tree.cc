@@ -26,7 +26,8 @@ class DiskTree : public Tree {
   StatusOr<std::vector<TreeEntry>> Walk(std::string_view dir) const override {
     ASSIGN_OR_RETURN(fs::path base, Resolve(dir));
     std::error_code ec;
-    if (!fs::is_directory(base, ec)) return NotFound(fmt::format("directory \"{}\" not found", dir));
+    if (!fs::is_directory(base, ec))
+      return NotFound(fmt::format("directory \"{}\" not found", dir));
     std::vector<TreeEntry> out;
     for (auto it = fs::recursive_directory_iterator(base, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
