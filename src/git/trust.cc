@@ -1,6 +1,5 @@
 #include "git/trust.h"
 
-#include <fnmatch.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
@@ -8,6 +7,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include <cctype>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -27,6 +27,24 @@ std::vector<std::string_view> SplitFields(std::string_view line) {
     if (i > start) out.push_back(line.substr(start, i - start));
   }
   return out;
+}
+
+// OpenSSH host patterns: '*' and '?' wildcards only ('[' is literal, as in "[host]:port"),
+// case-insensitive.
+bool Glob(std::string_view p, std::string_view s) {
+  if (p.empty()) return s.empty();
+  if (p.front() == '*') {
+    for (size_t i = 0; i <= s.size(); ++i) {
+      if (Glob(p.substr(1), s.substr(i))) return true;
+    }
+    return false;
+  }
+  if (s.empty()) return false;
+  if (p.front() != '?' && std::tolower(static_cast<unsigned char>(p.front())) !=
+                              std::tolower(static_cast<unsigned char>(s.front()))) {
+    return false;
+  }
+  return Glob(p.substr(1), s.substr(1));
 }
 
 // True iff the hashed pattern "|1|salt|hash" is HMAC-SHA1(salt, name).
@@ -59,7 +77,7 @@ int HostMatches(std::string_view patterns, const std::string& name) {
     if (p.substr(0, 3) == "|1|") {
       hit = HashedMatch(p, name);
     } else {
-      hit = fnmatch(std::string(p).c_str(), name.c_str(), FNM_CASEFOLD) == 0;
+      hit = Glob(p, name);
     }
     if (hit && negated) return -1;
     if (hit) result = 1;
@@ -95,7 +113,7 @@ Status CheckHostKey(std::string_view known_hosts, std::string_view host, std::st
       name = "[" + name + "]:" + parsed->port;
     }
   }
-  bool host_known = false;
+  bool host_known = false, matched = false;
   std::istringstream lines{std::string(known_hosts)};
   std::string line;
   while (std::getline(lines, line)) {
@@ -118,8 +136,9 @@ Status CheckHostKey(std::string_view known_hosts, std::string_view host, std::st
     }
     if (revoked) continue;
     host_known = true;
-    if (same) return Status::Ok();
+    matched |= same;
   }
+  if (matched) return Status::Ok();
   if (host_known) {
     return Unavailable("the SSH host key of " + name +
                        " does not match known_hosts (the key changed, or a man-in-the-middle)");
