@@ -2,35 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "core/base64.h"
 #include "model/validation.h"
 
 namespace flotilla::api {
-
-std::string Base64Encode(std::string_view data) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    uint32_t n = (static_cast<uint8_t>(data[i]) << 16) | (static_cast<uint8_t>(data[i + 1]) << 8) |
-                 static_cast<uint8_t>(data[i + 2]);
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(kAlphabet[(n >> 6) & 63]);
-    out.push_back(kAlphabet[n & 63]);
-  }
-  size_t rest = data.size() - i;
-  if (rest > 0) {
-    uint32_t n = static_cast<uint8_t>(data[i]) << 16;
-    if (rest == 2) n |= static_cast<uint8_t>(data[i + 1]) << 8;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(rest == 2 ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
 
 void FoldStringData(const model::ResourceType& type, Json& object) {
   if (&type != &model::SecretType() || !object.is_object()) return;
@@ -55,14 +30,16 @@ Status CheckTypeMeta(const model::ResourceType& type, Json& object) {
   if (!object.is_object()) return InvalidArgument("the request body must be a JSON or YAML object");
   auto kind = object.find("kind");
   if (kind != object.end() && !kind->is_null() && *kind != type.kind)
-    return InvalidArgument(fmt::format("the kind in the data ({}) does not match the expected "
-                                       "kind ({})",
-                                       kind->dump(), type.kind));
+    return InvalidArgument(
+        fmt::format("the kind in the data ({}) does not match the expected "
+                    "kind ({})",
+                    kind->dump(), type.kind));
   auto av = object.find("apiVersion");
   if (av != object.end() && !av->is_null() && *av != type.ApiVersion())
-    return InvalidArgument(fmt::format("the API version in the data ({}) does not match the "
-                                       "expected API version ({})",
-                                       av->dump(), type.ApiVersion()));
+    return InvalidArgument(
+        fmt::format("the API version in the data ({}) does not match the "
+                    "expected API version ({})",
+                    av->dump(), type.ApiVersion()));
   SetTypeMeta(type, object);
   return Status::Ok();
 }

@@ -28,8 +28,6 @@ struct AdmissionRequest {
 using AdmissionHook =
     std::function<Status(const AdmissionRequest& request, const Json& old, Json& obj)>;
 
-std::string Base64Encode(std::string_view data);
-
 // Kubernetes' Secret write semantics: every stringData entry overwrites data[key] with its
 // base64 encoding, and stringData is dropped. No-op for other kinds.
 void FoldStringData(const model::ResourceType& type, Json& object);

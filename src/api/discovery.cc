@@ -86,8 +86,8 @@ std::optional<Json> ApiResourceListJson(std::string_view group, std::string_view
     if (t->has_status) resources.push_back(StatusEntry(*t));
   }
   if (resources.empty()) return std::nullopt;
-  std::string gv = group.empty() ? std::string(version)
-                                 : std::string(group) + "/" + std::string(version);
+  std::string gv =
+      group.empty() ? std::string(version) : std::string(group) + "/" + std::string(version);
   return Json{{"kind", "APIResourceList"},
               {"apiVersion", "v1"},
               {"groupVersion", gv},
@@ -95,14 +95,10 @@ std::optional<Json> ApiResourceListJson(std::string_view group, std::string_view
 }
 
 Json VersionJson() {
-  return {{"major", kKubeMajor},
-          {"minor", kKubeMinor},
-          {"gitVersion", kGitVersion},
-          {"gitCommit", ""},
-          {"gitTreeState", "clean"},
-          {"buildDate", "1970-01-01T00:00:00Z"},
-          {"goVersion", "none (C++20)"},
-          {"compiler", "flotilla"},
+  return {{"major", kKubeMajor},         {"minor", kKubeMinor},
+          {"gitVersion", kGitVersion},   {"gitCommit", ""},
+          {"gitTreeState", "clean"},     {"buildDate", "1970-01-01T00:00:00Z"},
+          {"goVersion", "none (C++20)"}, {"compiler", "flotilla"},
           {"platform", "linux/amd64"}};
 }
 

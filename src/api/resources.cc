@@ -52,10 +52,11 @@ Status Kubeify(const Status& s, const model::ResourceType& type, const std::stri
       out = AlreadyExists(what + " already exists");
       break;
     case StatusCode::kConflict:
-      out = Conflict(fmt::format("Operation cannot be fulfilled on {}: the object has been "
-                                 "modified; please apply your changes to the latest version and "
-                                 "try again",
-                                 what));
+      out =
+          Conflict(fmt::format("Operation cannot be fulfilled on {}: the object has been "
+                               "modified; please apply your changes to the latest version and "
+                               "try again",
+                               what));
       break;
     case StatusCode::kFailedPrecondition:
       out = FailedPrecondition(
@@ -112,8 +113,8 @@ std::optional<TableOptions> TableOptionsFor(const HttpRequest& req, Status* erro
   opts.api_version = *version;
   auto include = ParseIncludeObject(req.Query("includeObject"));
   if (!include) {
-    *error = InvalidArgument(fmt::format("includeObject: unsupported value \"{}\"",
-                                         req.Query("includeObject")));
+    *error = InvalidArgument(
+        fmt::format("includeObject: unsupported value \"{}\"", req.Query("includeObject")));
     return std::nullopt;
   }
   opts.include_object = *include;
@@ -122,10 +123,19 @@ std::optional<TableOptions> TableOptionsFor(const HttpRequest& req, Status* erro
 
 }  // namespace
 
-ResourceApi::ResourceApi(store::Store& store, Options options)
-    : store_(store), options_(options) {}
+ResourceApi::ResourceApi(store::Store& store, Options options) : store_(store), options_(options) {}
 
 HttpResponse ResourceApi::Serve(const HttpRequest& req, const ResourcePath& path) {
+  try {
+    return ServeVerb(req, path);
+  } catch (const nlohmann::json::type_error& e) {
+    // A field of the wrong JSON type somewhere in the client's object.
+    return ErrorResponse(InvalidArgument(fmt::format("invalid object: {}", e.what())),
+                         {path.type, path.name});
+  }
+}
+
+HttpResponse ResourceApi::ServeVerb(const HttpRequest& req, const ResourcePath& path) {
   const std::string& m = req.method;
   ErrorSubject subject{path.type, path.name};
   if (m == "GET" || m == "HEAD") {
@@ -191,8 +201,8 @@ HttpResponse ResourceApi::List(const HttpRequest& req, const ResourcePath& path)
   if (!result.ok()) return ErrorResponse(result.status(), {&type, ""});
   for (Json& item : result->items) SetTypeMeta(type, item);
   std::string rv = std::to_string(result->resource_version);
-  if (table) return JsonResponse(200, BuildTable(type, result->items, *table, rv,
-                                                 result->continue_token));
+  if (table)
+    return JsonResponse(200, BuildTable(type, result->items, *table, rv, result->continue_token));
   Json md = {{"resourceVersion", rv}};
   if (!result->continue_token.empty()) md["continue"] = result->continue_token;
   Json list = {{"kind", type.ListKind()},
@@ -256,8 +266,7 @@ HttpResponse ResourceApi::Create(const HttpRequest& req, const ResourcePath& pat
   return CreateObject(req, path, std::move(obj));
 }
 
-HttpResponse ResourceApi::CreateObject(const HttpRequest& req, const ResourcePath& path,
-                                       Json obj) {
+HttpResponse ResourceApi::CreateObject(const HttpRequest& req, const ResourcePath& path, Json obj) {
   const model::ResourceType& type = *path.type;
   Json& md = Metadata(obj);
   for (const char* k : {"resourceVersion", "uid", "creationTimestamp", "deletionTimestamp",
@@ -315,8 +324,8 @@ HttpResponse ResourceApi::Patch(const HttpRequest& req, const ResourcePath& path
   auto body = ParseBody(req);
   if (!body.ok()) return ErrorResponse(body.status());
   Json patch = std::move(body).value();
-  bool has_rv = patch.is_object() && patch.contains("metadata") &&
-                patch["metadata"].is_object() && patch["metadata"].contains("resourceVersion");
+  bool has_rv = patch.is_object() && patch.contains("metadata") && patch["metadata"].is_object() &&
+                patch["metadata"].contains("resourceVersion");
   if (*ptype == PatchType::kApply) {
     if (Status s = CheckTypeMeta(type, patch); !s.ok()) return ErrorResponse(s);
     if (Status s = ReconcileNamespace(type, path, patch); !s.ok()) return ErrorResponse(s);
@@ -349,7 +358,8 @@ HttpResponse ResourceApi::Patch(const HttpRequest& req, const ResourcePath& path
     if (!obj.is_object()) return ErrorResponse(422, "Invalid", "the patch must yield an object");
     if (Status s = CheckTypeMeta(type, obj); !s.ok()) return ErrorResponse(s, subject);
     Json& md = Metadata(obj);
-    if (md.value("name", "") != path.name || (type.namespaced && md.value("namespace", "") != path.ns)) {
+    if (md.value("name", "") != path.name ||
+        (type.namespaced && md.value("namespace", "") != path.ns)) {
       Status s = InvalidArgument("metadata.name: field is immutable");
       s.AddCause({"metadata.name", "field is immutable", "FieldValueInvalid"});
       return ErrorResponse(s, subject);
@@ -361,8 +371,7 @@ HttpResponse ResourceApi::Patch(const HttpRequest& req, const ResourcePath& path
                                                 : store_.Update(type, std::move(obj));
     if (updated.ok()) return ObjectResponse(200, type, std::move(updated).value());
     // A patch without a resourceVersion precondition applies to whatever is current: retry.
-    if (updated.status().code() == StatusCode::kConflict && !has_rv &&
-        attempt + 1 < kPatchAttempts)
+    if (updated.status().code() == StatusCode::kConflict && !has_rv && attempt + 1 < kPatchAttempts)
       continue;
     return ErrorResponse(Kubeify(updated.status(), type, path.name), subject);
   }
@@ -393,9 +402,8 @@ HttpResponse ResourceApi::Delete(const HttpRequest& req, const ResourcePath& pat
   auto deleted = store_.Delete(type, path.ns, path.name, opts);
   if (!deleted.ok()) return ErrorResponse(Kubeify(deleted.status(), type, path.name), subject);
   const Json& md = (*deleted)["metadata"];
-  bool pending = md.is_object() && md.contains("deletionTimestamp") &&
-                 md.contains("finalizers") && md["finalizers"].is_array() &&
-                 !md["finalizers"].empty();
+  bool pending = md.is_object() && md.contains("deletionTimestamp") && md.contains("finalizers") &&
+                 md["finalizers"].is_array() && !md["finalizers"].empty();
   // Still there, waiting for finalizers: Kubernetes answers with the object.
   if (pending) return ObjectResponse(200, type, std::move(deleted).value());
   std::string uid = md.is_object() ? md.value("uid", "") : "";

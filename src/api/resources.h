@@ -31,6 +31,7 @@ class ResourceApi {
   HttpResponse Serve(const HttpRequest& request, const ResourcePath& path);
 
  private:
+  HttpResponse ServeVerb(const HttpRequest& req, const ResourcePath& path);
   HttpResponse Get(const HttpRequest& req, const ResourcePath& path);
   HttpResponse List(const HttpRequest& req, const ResourcePath& path);
   HttpResponse Watch(const HttpRequest& req, const ResourcePath& path);

@@ -16,8 +16,8 @@ namespace flotilla::api {
 
 struct ResourcePath {
   const model::ResourceType* type = nullptr;
-  std::string ns;    // empty: all namespaces (namespaced kinds) or a cluster-scoped kind
-  std::string name;  // empty: the collection
+  std::string ns;           // empty: all namespaces (namespaced kinds) or a cluster-scoped kind
+  std::string name;         // empty: the collection
   std::string subresource;  // "status" or empty
 
   bool collection() const { return name.empty(); }

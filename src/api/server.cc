@@ -12,11 +12,11 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
 
 #include "api/discovery.h"
 #include "api/errors.h"
@@ -128,7 +128,8 @@ HttpRequest ToRequest(const http::request<http::string_body>& msg, const std::st
 }  // namespace
 
 struct ApiServer::Impl {
-  Impl(store::Store& s, Options o) : store(s), options(std::move(o)), resources(s, options.resources) {}
+  Impl(store::Store& s, Options o)
+      : store(s), options(std::move(o)), resources(s, options.resources) {}
 
   store::Store& store;
   Options options;
@@ -175,7 +176,9 @@ std::string ApiServer::url() const {
   return fmt::format("http://{}:{}", impl_->options.host, impl_->port);
 }
 
-HttpResponse ApiServer::Dispatch(const HttpRequest& request) { return impl_->SafeDispatch(request); }
+HttpResponse ApiServer::Dispatch(const HttpRequest& request) {
+  return impl_->SafeDispatch(request);
+}
 
 Status ApiServer::Start() {
   Impl& d = *impl_;
@@ -191,8 +194,8 @@ Status ApiServer::Start() {
   if (!ec) d.acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     d.acceptor.reset();
-    return Unavailable(fmt::format("cannot listen on {}:{}: {}", d.options.host, d.options.port,
-                                   ec.message()));
+    return Unavailable(
+        fmt::format("cannot listen on {}:{}: {}", d.options.host, d.options.port, ec.message()));
   }
   d.port = d.acceptor->local_endpoint().port();
   d.started = true;
@@ -355,8 +358,8 @@ HttpResponse ApiServer::Impl::Builtin(const HttpRequest& req) {
   const std::string& p = req.path;
   std::vector<std::string_view> seg = Segments(p);
   bool discovery = p == "/healthz" || p == "/livez" || p == "/readyz" || p == "/version" ||
-                   p.rfind("/openapi/", 0) == 0 || (seg.size() <= 3 && !seg.empty() &&
-                                                    (seg[0] == "api" || seg[0] == "apis"));
+                   p.rfind("/openapi/", 0) == 0 ||
+                   (seg.size() <= 3 && !seg.empty() && (seg[0] == "api" || seg[0] == "apis"));
   if (seg.size() == 3 && seg[0] == "api") discovery = false;
   if (!discovery) return HttpResponse{0, "", {}, "", nullptr};
   if (req.method != "GET" && req.method != "HEAD")

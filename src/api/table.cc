@@ -183,7 +183,8 @@ Json TableColumnDefinitions(const model::ResourceType& type) {
                     {"description", age ? "CreationTimestamp is a timestamp representing the "
                                           "server time when this object was created."
                                         : "Custom resource definition column (in JSONPath "
-                                          "format): ." + c.json_path},
+                                          "format): ." +
+                                              c.json_path},
                     {"priority", c.priority}});
   }
   return cols;
@@ -193,7 +194,8 @@ Json TableRow(const model::ResourceType& type, const Json& object, const TableOp
   Json cells = Json::array();
   Json name = EvaluateColumnPath(object, "metadata.name");
   cells.push_back(name.is_string() ? name : Json(""));
-  for (const model::PrinterColumn& c : type.columns) cells.push_back(CellFor(c, object, options.now));
+  for (const model::PrinterColumn& c : type.columns)
+    cells.push_back(CellFor(c, object, options.now));
   Json row = {{"cells", std::move(cells)}};
   switch (options.include_object) {
     case IncludeObject::kNone:

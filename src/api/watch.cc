@@ -42,9 +42,8 @@ HttpResponse ServeWatch(store::Store& store, const model::ResourceType& type,
       auto now = std::chrono::steady_clock::now();
       if (now >= deadline) break;
       auto wait = std::min<std::chrono::milliseconds>(
-          req.poll_interval,
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
-              std::chrono::milliseconds(1));
+          req.poll_interval, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
+                                 std::chrono::milliseconds(1));
       std::optional<store::WatchEvent> ev = w->Next(wait);
       if (!ev) {
         if (w->stopped()) break;
