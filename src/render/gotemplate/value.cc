@@ -1,0 +1,252 @@
+#include "render/gotemplate/value.h"
+
+#include <cmath>
+
+namespace flotilla::gotemplate {
+
+const char* GoTypeName(GoType t) {
+  switch (t) {
+    case GoType::kInvalid:
+    case GoType::kNilIface:
+      return "<nil>";
+    case GoType::kBool:
+      return "bool";
+    case GoType::kInt:
+      return "int";
+    case GoType::kInt64:
+      return "int64";
+    case GoType::kInt32:
+      return "int32";
+    case GoType::kUint8:
+      return "uint8";
+    case GoType::kUint64:
+      return "uint64";
+    case GoType::kFloat64:
+      return "float64";
+    case GoType::kString:
+      return "string";
+    case GoType::kBytes:
+      return "[]uint8";
+    case GoType::kList:
+      return "[]interface {}";
+    case GoType::kStringList:
+      return "[]string";
+    case GoType::kIntList:
+      return "[]int";
+    case GoType::kMap:
+      return "map[string]interface {}";
+    case GoType::kValues:
+      return "chartutil.Values";
+    case GoType::kStringMap:
+      return "map[string]string";
+    case GoType::kObject:
+      return "object";
+  }
+  return "?";
+}
+
+Value Value::FromJson(const Json& j, bool ints_as_int64) {
+  switch (j.type()) {
+    case Json::value_t::null:
+      return Nil();
+    case Json::value_t::boolean:
+      return Bool(j.get<bool>());
+    case Json::value_t::number_integer:
+      if (ints_as_int64) return Int64(j.get<int64_t>());
+      return Float(static_cast<double>(j.get<int64_t>()));
+    case Json::value_t::number_unsigned:
+      if (ints_as_int64) {
+        uint64_t u = j.get<uint64_t>();
+        if (u <= static_cast<uint64_t>(INT64_MAX)) return Int64(static_cast<int64_t>(u));
+        return Uint(u);
+      }
+      return Float(static_cast<double>(j.get<uint64_t>()));
+    case Json::value_t::number_float:
+      return Float(j.get<double>());
+    case Json::value_t::string:
+      return String(j.get<std::string>());
+    case Json::value_t::array: {
+      List l;
+      l.reserve(j.size());
+      for (const auto& e : j) l.push_back(FromJson(e, ints_as_int64));
+      return NewList(std::move(l));
+    }
+    case Json::value_t::object: {
+      Map m;
+      for (const auto& [k, e] : j.items()) m.emplace(k, FromJson(e, ints_as_int64));
+      return NewMap(std::move(m));
+    }
+    default:
+      return Nil();
+  }
+}
+
+size_t Value::Len() const {
+  if (is_stringish()) {
+    return s_ ? s_->size() : 0;
+  }
+  if (is_list()) return list_->size();
+  if (is_map()) return map_->size();
+  return 0;
+}
+
+std::string Value::TypeName() const {
+  if (type_ == GoType::kObject) return obj_->TypeName();
+  return GoTypeName(type_);
+}
+
+std::string Value::KindName() const {
+  switch (type_) {
+    case GoType::kInvalid:
+    case GoType::kNilIface:
+      return "invalid";
+    case GoType::kList:
+    case GoType::kStringList:
+    case GoType::kIntList:
+    case GoType::kBytes:
+      return "slice";
+    case GoType::kMap:
+    case GoType::kValues:
+    case GoType::kStringMap:
+      return "map";
+    case GoType::kObject:
+      return obj_->KindName();
+    default:
+      return GoTypeName(type_);
+  }
+}
+
+bool Value::Truth() const {
+  switch (type_) {
+    case GoType::kInvalid:
+    case GoType::kNilIface:
+      return false;
+    case GoType::kBool:
+      return i_ != 0;
+    case GoType::kInt:
+    case GoType::kInt64:
+    case GoType::kInt32:
+    case GoType::kUint8:
+    case GoType::kUint64:
+      return i_ != 0;
+    case GoType::kFloat64:
+      return f_ != 0;
+    case GoType::kString:
+    case GoType::kBytes:
+      return !s_->empty();
+    case GoType::kList:
+    case GoType::kStringList:
+    case GoType::kIntList:
+      return !list_->empty();
+    case GoType::kMap:
+    case GoType::kValues:
+    case GoType::kStringMap:
+      return !map_->empty();
+    case GoType::kObject:
+      return true;
+  }
+  return false;
+}
+
+Json Value::ToJson() const {
+  switch (type_) {
+    case GoType::kInvalid:
+    case GoType::kNilIface:
+      return nullptr;
+    case GoType::kBool:
+      return i_ != 0;
+    case GoType::kInt:
+    case GoType::kInt64:
+    case GoType::kInt32:
+    case GoType::kUint8:
+      return i_;
+    case GoType::kUint64:
+      return static_cast<uint64_t>(i_);
+    case GoType::kFloat64:
+      return f_;
+    case GoType::kString:
+      return *s_;
+    case GoType::kBytes: {
+      // encoding/json writes []byte as base64; callers needing that handle it themselves.
+      return *s_;
+    }
+    case GoType::kList:
+    case GoType::kStringList: {
+      Json a = Json::array();
+      for (const auto& e : *list_) a.push_back(e.ToJson());
+      return a;
+    }
+    case GoType::kMap:
+    case GoType::kValues:
+    case GoType::kStringMap: {
+      Json o = Json::object();
+      for (const auto& [k, e] : *map_) o[k] = e.ToJson();
+      return o;
+    }
+    case GoType::kObject:
+      return obj_->ToJson();
+  }
+  return nullptr;
+}
+
+Value Value::DeepCopy() const {
+  if (is_list()) {
+    List l;
+    l.reserve(list_->size());
+    for (const auto& e : *list_) l.push_back(e.DeepCopy());
+    return NewList(std::move(l), type_);
+  }
+  if (is_map()) {
+    Map m;
+    for (const auto& [k, e] : *map_) m.emplace(k, e.DeepCopy());
+    return NewMap(std::move(m), type_);
+  }
+  return *this;
+}
+
+bool Value::DeepEqual(const Value& o) const {
+  if (type_ != o.type_) {
+    return false;
+  }
+  switch (type_) {
+    case GoType::kInvalid:
+    case GoType::kNilIface:
+      return true;
+    case GoType::kFloat64:
+      return f_ == o.f_;
+    case GoType::kString:
+    case GoType::kBytes:
+      return *s_ == *o.s_;
+    case GoType::kList:
+    case GoType::kStringList:
+    case GoType::kIntList:
+      if (list_->size() != o.list_->size()) return false;
+      for (size_t i = 0; i < list_->size(); i++)
+        if (!(*list_)[i].DeepEqual((*o.list_)[i])) return false;
+      return true;
+    case GoType::kMap:
+    case GoType::kValues:
+    case GoType::kStringMap: {
+      if (map_->size() != o.map_->size()) return false;
+      auto a = map_->begin();
+      auto b = o.map_->begin();
+      for (; a != map_->end(); ++a, ++b)
+        if (a->first != b->first || !a->second.DeepEqual(b->second)) return false;
+      return true;
+    }
+    case GoType::kObject:
+      return obj_ == o.obj_;
+    default:
+      return i_ == o.i_;
+  }
+}
+
+bool Value::SameRef(const Value& o) const {
+  if (type_ != o.type_) return false;
+  if (is_list()) return list_ == o.list_;
+  if (is_map()) return map_ == o.map_;
+  if (type_ == GoType::kObject) return obj_ == o.obj_;
+  return DeepEqual(o);
+}
+
+}  // namespace flotilla::gotemplate
