@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -66,22 +67,41 @@ class TempDir {
   std::string path_;
 };
 
-// A git server (git-daemon.sh or git-http.sh) serving the bare repositories under `root`;
-// stopped by the destructor, and killed by the fixture's watcher if this process dies.
+// A git server (git-daemon.sh, git-http.sh or git-ssh.sh) serving the bare repositories under
+// `root`; stopped by the destructor, and killed by the fixture's watcher if this process dies.
+// A fixture whose server software is not installed exits 3: available() is then false (tests
+// GTEST_SKIP); any other failure fails the test.
 class Server {
  public:
   Server(const std::string& script, const std::string& root, const std::string& env = "")
       : script_(FixturePath(script)), root_(root) {
-    url_ = Run("FIXTURE_OWNER_PID=" + std::to_string(getpid()) + " " + env + " " + script_ +
-               " start " + ShellQuote(root_));
+    std::string cmd = "FIXTURE_OWNER_PID=" + std::to_string(getpid()) + " " + env + " " + script_ +
+                      " start " + ShellQuote(root_);
+    FILE* p = popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf;
+    size_t n;
+    while (p && (n = fread(buf.data(), 1, buf.size(), p)) > 0) url_.append(buf.data(), n);
+    int rc = p ? pclose(p) : -1;
+    while (!url_.empty() && url_.back() == '\n') url_.pop_back();
+    available_ = rc == 0;
+    if (!(WIFEXITED(rc) && (WEXITSTATUS(rc) == 0 || WEXITSTATUS(rc) == 3))) {
+      ADD_FAILURE() << "cannot start " << script << ": " << cmd;
+    }
   }
+  bool available() const { return available_; }
   ~Server() { std::system((script_ + " stop " + ShellQuote(root_) + " >/dev/null 2>&1").c_str()); }
   // Base URL ending in "/"; append the repository's directory name.
   const std::string& url() const { return url_; }
 
  private:
   std::string script_, root_, url_;
+  bool available_ = false;
 };
+
+inline std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 // A bare repository under a server root, changed with tests/fixtures/git-repo.sh.
 class Repo {

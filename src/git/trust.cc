@@ -1,5 +1,6 @@
 #include "git/trust.h"
 
+#include <arpa/inet.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
@@ -167,7 +168,13 @@ Status VerifyCertificate(std::string_view ca_bundle, std::string_view host, std:
   X509_STORE_CTX_init(ctx, store, leaf, nullptr);
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx);
   std::string h(host);
-  X509_VERIFY_PARAM_set1_host(param, h.c_str(), h.size());
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  in6_addr ip{};
+  if (inet_pton(AF_INET, h.c_str(), &ip) == 1 || inet_pton(AF_INET6, h.c_str(), &ip) == 1) {
+    X509_VERIFY_PARAM_set1_ip_asc(param, h.c_str());
+  } else {
+    X509_VERIFY_PARAM_set1_host(param, h.c_str(), h.size());
+  }
   int ok = X509_verify_cert(ctx);
   int err = X509_STORE_CTX_get_error(ctx);
   X509_STORE_CTX_free(ctx);
