@@ -3,16 +3,20 @@
 // libgit2's remote ls, over the same loopback git-http-backend server, N polls each.
 // Prints CPU (user+sys of the polling side) and wall time per poll, and the ratios.
 //
-//   git_poll_bench [--polls N] [--refs R] [--threads T]
+//   git_poll_bench [--polls N] [--refs R] [--threads T] [--repos P] [--gitrepos G] [--rounds K]
 //
 // R extra branches and R tags make the ref advertisement realistic (default 200).
 // T > 1 also measures flotilla polling from T threads at once (polls/s, connections opened).
+// Then the fleet scenario: G GitRepos spread over P repositories (default 1000 over 100), polled
+// K rounds by T threads through one git::Resolver per round (one lookup per repository and round):
+// GitRepo polls per second, lookups, HTTP requests and new connections.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +30,7 @@
 
 #include "git/refs.h"
 #include "git/remote.h"
+#include "git/resolver.h"
 
 extern char** environ;
 
@@ -96,11 +101,14 @@ void LsRemote(const std::string& url) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int polls = 1000, refs = 200, threads = 4;
+  int polls = 1000, refs = 200, threads = 4, repos = 100, gitrepos = 1000, rounds = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--polls")) polls = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--refs")) refs = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--repos")) repos = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--gitrepos")) gitrepos = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
   }
   std::string tmpl = (std::filesystem::temp_directory_path() / "flotilla-bench-XXXXXX").string();
   std::string tmp = mkdtemp(tmpl.data());
@@ -175,6 +183,47 @@ int main(int argc, char** argv) {
     std::printf("flotilla, %d threads: %.0f polls/s, %llu new connections\n", threads,
                 (polls / threads * threads) / wall,
                 static_cast<unsigned long long>(s1.http_connections - s0.http_connections));
+  }
+  if (repos > 0 && gitrepos > 0) {
+    // The fleet scenario: many GitRepos, fewer repositories.
+    for (int r = 0; r < repos; ++r) {
+      Run("cp -r " + bare + " " + root + "/repo-" + std::to_string(r) + ".git");
+    }
+    std::vector<flotilla::git::RemoteSpec> specs(static_cast<size_t>(gitrepos));
+    for (int g = 0; g < gitrepos; ++g) {
+      specs[static_cast<size_t>(g)].url = base + "repo-" + std::to_string(g % repos) + ".git";
+      specs[static_cast<size_t>(g)].branch = "main";
+    }
+    auto s0 = flotilla::git::GetRemoteStats();
+    double cpu0 = CpuSeconds(RUSAGE_SELF);
+    uint64_t lookups = 0;
+    auto t0 = Clock::now();
+    for (int round = 0; round < rounds; ++round) {
+      flotilla::git::Resolver resolver;
+      std::atomic<int> next{0};
+      std::vector<std::thread> pool;
+      for (int t = 0; t < std::max(1, threads); ++t) {
+        pool.emplace_back([&] {
+          for (int g; (g = next++) < gitrepos;) {
+            auto c = resolver.Resolve(specs[static_cast<size_t>(g)], std::chrono::hours(1));
+            if (!c.ok() || *c != head) std::exit(1);
+          }
+        });
+      }
+      for (auto& t : pool) t.join();
+      lookups += resolver.stats().lookups;
+    }
+    double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    double cpu = CpuSeconds(RUSAGE_SELF) - cpu0;
+    auto s1 = flotilla::git::GetRemoteStats();
+    std::printf(
+        "\nfleet: %d GitRepos over %d repositories, %d rounds, %d threads: %.0f GitRepo polls/s, "
+        "%llu lookups, %llu HTTP requests, %llu new connections, %.1f us CPU per GitRepo poll\n",
+        gitrepos, repos, rounds, threads, gitrepos * rounds / wall,
+        static_cast<unsigned long long>(lookups),
+        static_cast<unsigned long long>(s1.http_requests - s0.http_requests),
+        static_cast<unsigned long long>(s1.http_connections - s0.http_connections),
+        cpu / (gitrepos * rounds) * 1e6);
   }
   std::system((Fixture("git-http.sh") + " stop " + root + " >/dev/null 2>&1").c_str());
   std::filesystem::remove_all(tmp);
