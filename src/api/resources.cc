@@ -28,8 +28,12 @@ StatusOr<Json> ParseBody(const HttpRequest& req) {
   }
   try {
     return Json::parse(req.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    // The position only: the parser's own message quotes the body, which may be a Secret.
+    return InvalidArgument(
+        fmt::format("the request body is not valid JSON (syntax error at byte {})", e.byte));
   } catch (const nlohmann::json::exception& e) {
-    return InvalidArgument(fmt::format("the request body is not valid JSON: {}", e.what()));
+    return InvalidArgument("the request body is not valid JSON");
   }
 }
 
@@ -138,6 +142,12 @@ HttpResponse ResourceApi::Serve(const HttpRequest& req, const ResourcePath& path
 HttpResponse ResourceApi::ServeVerb(const HttpRequest& req, const ResourcePath& path) {
   const std::string& m = req.method;
   ErrorSubject subject{path.type, path.name};
+  // Only JSON (and YAML) bodies; client-go falls back to JSON on 415 for protobuf.
+  if (!req.body.empty() && req.Header("content-type").find("protobuf") != std::string::npos)
+    return ErrorResponse(415, "UnsupportedMediaType",
+                         "the body of the request was in an unknown format - accepted media "
+                         "types include: application/json, application/yaml",
+                         subject);
   if (m == "GET" || m == "HEAD") {
     if (IsTrue(req.Query("watch"))) return Watch(req, path);
     return path.collection() ? List(req, path) : Get(req, path);

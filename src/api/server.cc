@@ -372,7 +372,7 @@ HttpResponse ApiServer::Impl::Builtin(const HttpRequest& req) {
     // schema lookups find no schema for any kind and fall back to their built-in behaviour.
     HttpResponse r;
     if (req.Header("accept").find("protobuf") != std::string::npos) {
-      r.content_type = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+      r.content_type = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
     } else {
       r.body = Json{{"swagger", "2.0"},
                     {"info", {{"title", "flotilla"}, {"version", "v1alpha1"}}},
