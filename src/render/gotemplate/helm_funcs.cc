@@ -5,6 +5,7 @@
 #include "core/yaml.h"
 #include "render/gotemplate/funcs.h"
 #include "render/gotemplate/gojson.h"
+#include "render/gotemplate/gotoml.h"
 #include "render/gotemplate/goyaml.h"
 
 namespace flotilla::gotemplate {
@@ -112,6 +113,10 @@ void RegisterHelm(FuncMap* m) {
                                           : v.status().message())});
         return *v;
       }};
+  f["toToml"] = {{P::kAny}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
+                   auto t = GoTomlMarshal(a[0]);
+                   return S(t.ok() ? *t : t.status().message());
+                 }};
   f["include"] = {{P::kString, P::kAny}, false, [](CallContext& ctx, Args& a) -> StatusOr<Value> {
                     ASSIGN_OR_RETURN(std::string out, ctx.IncludeTemplate(a[0].str(), a[1]));
                     return S(std::move(out));
