@@ -37,8 +37,10 @@ struct Entry {
 // Stays valid while held, even if the cache fetches or evicts in the meantime.
 //
 // Paths are relative to the repository root, "/"-separated; "" and "." are the root; a leading
-// "./" and repeated or trailing "/" are tolerated. Paths that are absolute or climb out of the root
-// ("..") are InvalidArgument.
+// "./", repeated or trailing "/", and ".." that stays inside the tree are tolerated. Paths that
+// are absolute or climb out of the root are InvalidArgument (so callers strip the leading "/"
+// Fleet allows in `spec.paths` before asking). Symlinks are followed by List, ReadFile and TreeId
+// when they stay inside the tree; Walk reports them as kSymlink entries without following them.
 class Snapshot {
  public:
   ~Snapshot();

@@ -183,8 +183,9 @@ Status ErrorStatus(int rc, const CallbackState& state, std::string_view what) {
     return Unavailable(head + ": " +
                        (state.certificate_error.empty() ? msg : state.certificate_error));
   }
-  if (state.cancelled_by_deadline || (scope && scope->timed_out)) {
-    return Unavailable(head + ": " + (msg.empty() ? "timed out" : msg));
+  if (state.cancelled_by_deadline || (scope && scope->TimedOut())) {
+    if (msg.find("timed out") != std::string::npos) return Unavailable(head + ": " + msg);
+    return Unavailable(head + ": timed out" + (msg.empty() ? "" : " (" + msg + ")"));
   }
   if (rc == GIT_EAUTH || Contains(msg, "status code: 401") || Contains(msg, "authentication")) {
     return {StatusCode::kUnauthenticated, "authentication failed for " + url + ": " + msg};

@@ -4,6 +4,7 @@
 
 #include <git2.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -32,8 +33,11 @@ class NetScope {
   const Timeouts& timeouts() const { return timeouts_; }
   Clock::time_point deadline() const { return deadline_; }
   bool Expired() const { return Clock::now() >= deadline_; }
-  // Set by the stream when a connect/read/write ran out of time.
-  bool timed_out = false;
+  // Set when a connect/read/write ran out of time (by the stream, or by the watchdog that shuts
+  // down sockets still open at the deadline).
+  bool TimedOut() const { return timed_out_->load(); }
+  void MarkTimedOut() { *timed_out_ = true; }
+  const std::shared_ptr<std::atomic<bool>>& timed_out_flag() const { return timed_out_; }
 
   // The innermost scope of this thread, or nullptr.
   static NetScope* Current();
@@ -41,6 +45,7 @@ class NetScope {
  private:
   Timeouts timeouts_;
   Clock::time_point deadline_;
+  std::shared_ptr<std::atomic<bool>> timed_out_ = std::make_shared<std::atomic<bool>>(false);
   NetScope* outer_;
 };
 

@@ -38,7 +38,8 @@ struct Auth {
 
 // Bounds on one network operation. A server that accepts no connection within `connect`, or sends
 // nothing for `idle`, or whose whole operation (lookup or fetch) exceeds `total`, fails the call
-// with Unavailable / DeadlineExceeded.
+// with Unavailable ("... timed out"). Enforced for http(s):// and git:// on every socket operation;
+// for ssh:// on connect only (libssh2 does its own blocking reads).
 struct Timeouts {
   std::chrono::milliseconds connect{std::chrono::seconds(10)};
   std::chrono::milliseconds idle{std::chrono::seconds(60)};
@@ -70,9 +71,14 @@ struct RemoteSpec {
 //  - otherwise: the head of refs/heads/<EffectiveBranch()>.
 // Errors (messages name the URL without userinfo, never a credential):
 //  - InvalidArgument: malformed URL or unsupported scheme, invalid branch name.
-//  - Unavailable: connection refused/reset, DNS failure, TLS failure, HTTP 5xx, timeouts.
-//  - Unauthenticated: the server asked for credentials and the ones given (if any) were refused.
+//  - Unavailable: connection refused/reset, DNS failure, TLS or host-key verification failure,
+//    HTTP 5xx or other unexpected answers, timeouts. Retry with backoff.
+//  - Unauthenticated: the server wants credentials and none were configured, or rejected them.
+//  - PermissionDenied: HTTP 403.
 //  - NotFound: the repository, branch or tag does not exist on the server.
+// http(s):// lookups speak smart-HTTP protocol v2 `ls-refs` over a process-wide libcurl
+// connection pool (keep-alive; v0 fallback); git:// and ssh:// use libgit2. To share lookups
+// between GitRepos pointing at the same repository, use git::Resolver (resolver.h).
 StatusOr<std::string> ResolveCommit(const RemoteSpec& spec);
 
 // `url` with any userinfo ("user:pass@") removed; for log lines and messages. Never fails.

@@ -9,10 +9,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "git/lg2.h"
 
@@ -28,6 +32,58 @@ struct TimeoutStream {
   int fd;
 };
 static_assert(offsetof(TimeoutStream, fd) == sizeof(git_stream) + 2 * sizeof(char*));
+
+// Shuts down sockets still open at their scope's deadline, so that code blocking on them outside
+// our poll() (libssh2's handshake and reads) returns too.
+class Watchdog {
+ public:
+  static Watchdog& Get() {
+    static Watchdog* w = new Watchdog();  // never destroyed; its thread runs until exit
+    return *w;
+  }
+  void Add(int fd, Clock::time_point deadline, std::shared_ptr<std::atomic<bool>> flag) {
+    std::lock_guard lock(mu_);
+    fds_[fd] = {deadline, std::move(flag)};
+    cv_.notify_one();
+  }
+  // Must be called before `fd` is closed (so a reused descriptor is never shut down).
+  void Remove(int fd) {
+    std::lock_guard lock(mu_);
+    fds_.erase(fd);
+  }
+
+ private:
+  struct Watch {
+    Clock::time_point deadline;
+    std::shared_ptr<std::atomic<bool>> flag;
+  };
+  Watchdog() {
+    std::thread([this] { Run(); }).detach();
+  }
+  void Run() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      auto next = Clock::time_point::max();
+      auto now = Clock::now();
+      for (auto& [fd, w] : fds_) {
+        if (w.deadline <= now) {
+          shutdown(fd, SHUT_RDWR);
+          *w.flag = true;
+          w.deadline = Clock::time_point::max();  // once
+        }
+        next = std::min(next, w.deadline);
+      }
+      if (next == Clock::time_point::max()) {
+        cv_.wait(lock);
+      } else {
+        cv_.wait_until(lock, next);
+      }
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<int, Watch> fds_;
+};
 
 // Milliseconds to wait for the next socket event: min(per-event limit, time left overall).
 // 0 means "out of time".
@@ -53,7 +109,7 @@ std::chrono::milliseconds IdleLimit() {
 }
 
 void MarkTimedOut() {
-  if (NetScope* scope = NetScope::Current()) scope->timed_out = true;
+  if (NetScope* scope = NetScope::Current()) scope->MarkTimedOut();
 }
 
 // Waits for `events` on fd; 1 ready, 0 timed out, -1 error (errno set).
@@ -107,6 +163,9 @@ int Connect(git_stream* stream) {
     }
     if (err == 0) {
       s->fd = fd;
+      if (NetScope* scope = NetScope::Current()) {
+        Watchdog::Get().Add(fd, scope->deadline(), scope->timed_out_flag());
+      }
       freeaddrinfo(addrs);
       return 0;
     }
@@ -165,7 +224,10 @@ ssize_t Write(git_stream* stream, const char* data, size_t len, int) {
 
 int Close(git_stream* stream) {
   auto* s = reinterpret_cast<TimeoutStream*>(stream);
-  if (s->fd >= 0) close(s->fd);
+  if (s->fd >= 0) {
+    Watchdog::Get().Remove(s->fd);
+    close(s->fd);
+  }
   s->fd = -1;
   return 0;
 }

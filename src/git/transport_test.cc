@@ -78,6 +78,18 @@ TEST_F(SshTest, ChangedHostKeyIsRefused) {
   EXPECT_THAT(o.status().message(), HasSubstr("does not match known_hosts"));
 }
 
+TEST(SshTimeoutTest, SilentServerHitsTheTotalDeadline) {
+  testing::SilentServer silent;
+  RemoteSpec spec;
+  spec.url = "ssh://git@127.0.0.1:" + std::to_string(silent.port()) + "/x.git";
+  spec.auth.ssh_private_key = "unused";
+  spec.timeouts.total = std::chrono::milliseconds(1500);
+  auto r = ResolveCommit(spec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+  EXPECT_THAT(r.status().message(), HasSubstr("timed out"));
+}
+
 class HttpsTest : public ::testing::Test {
  protected:
   HttpsTest()
