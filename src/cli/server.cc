@@ -133,7 +133,9 @@ int RunServer(const ServerFlags& flags) {
   std::unique_ptr<store::Store> store = std::move(*opened);
 
   agent::AgentOptions ao;
-  auto applier = agent::NewDirectoryApplier(apply_dir);
+  agent::directory::DirectoryApplierOptions dao;
+  dao.apply_dir = apply_dir;
+  auto applier = agent::directory::DirectoryApplier::Open(dao);
   if (!applier.ok()) {
     log::Error("cannot open apply dir",
                {{"dir", apply_dir}, {"error", applier.status().ToString()}});
@@ -217,7 +219,7 @@ int RunServer(const ServerFlags& flags) {
         return oldest;
       });
 
-  api::ApiServerOptions api_options;
+  api::ApiServer::Options api_options;
   api_options.host = host;
   api_options.port = port;
   api::ApiServer api_server(*store, api_options);

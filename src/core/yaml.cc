@@ -290,9 +290,15 @@ StatusOr<std::vector<Json>> ParseYamlStream(std::string_view text, std::string_v
       return InvalidArgument(fmt::format("{}:{}:{}: invalid YAML: {}", filename, e->line + 1,
                                          e->column + 1, e->msg ? e->msg : "syntax error"));
     }
+    // libfyaml's text: "<memory-@0x...>:5:1: error: flow sequence without a closing bracket"
     std::string msg = CleanDiag(collector.first);
-    return InvalidArgument(
-        fmt::format("{}: invalid YAML: {}", filename, msg.empty() ? "syntax error" : msg));
+    static const std::regex kDiag(R"(^<[^>]*>:(\d+):(\d+):\s*(?:error:\s*)?(.*)$)");
+    std::smatch m;
+    if (std::regex_match(msg, m, kDiag))
+      return InvalidArgument(
+          fmt::format("{}:{}:{}: invalid YAML: {}", filename, m[1].str(), m[2].str(), m[3].str()));
+    return InvalidArgument(fmt::format("{}: invalid YAML: {}", filename,
+                                       msg.empty() ? "syntax error" : msg));
   };
   for (;;) {
     fy_document* doc = fy_parse_load_document(parser.get());

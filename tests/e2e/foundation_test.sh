@@ -77,7 +77,7 @@ new_repo broken "$WORK/broken" >/dev/null
 sed "s/name: demo/name: broken/; s#demo.git#broken.git#; /paths:/d; /- app/d" "$WORK/gitrepo.yaml" |
   kc apply --validate=false -f -
 wait_until "broken GitRepo reports file and line" \
-  field_contains broken '{.status.conditions[?(@.type=="Ready")].message}' 'bad.yaml:4'
+  field_contains broken '{.status.conditions[?(@.type=="Ready")].message}' 'bad.yaml:[0-9]*:[0-9]*: invalid YAML'
 field_is broken '{.status.conditions[?(@.type=="Stalled")].status}' True || fail "Stalled"
 
 log "unreachable repository: clear condition, retried"
