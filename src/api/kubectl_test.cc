@@ -185,8 +185,8 @@ TEST_F(KubectlTest, ApplyGetPatchDescribeDelete) {
   EXPECT_EQ(obj["spec"]["paths"], Json::array({"multi-cluster"}));
   EXPECT_EQ(obj["spec"]["branch"], "main");
   EXPECT_EQ(obj["metadata"]["generation"], 2);
-  EXPECT_TRUE(obj["metadata"]["annotations"].contains(
-      "kubectl.kubernetes.io/last-applied-configuration"));
+  EXPECT_TRUE(
+      obj["metadata"]["annotations"].contains("kubectl.kubernetes.io/last-applied-configuration"));
 
   // Columns, with the namespace column kubectl adds for -A.
   Result all = MustRun("get gitrepos -A");
@@ -226,8 +226,9 @@ TEST_F(KubectlTest, ApplyGetPatchDescribeDelete) {
                       "'{\"spec\":{\"paused\":true}}'")
                   .out,
               HasSubstr("gitrepo.fleet.cattle.io/demo patched"));
-  MustRun("patch gitrepo -n fleet-local demo --type=json -p "
-          "'[{\"op\":\"replace\",\"path\":\"/spec/branch\",\"value\":\"dev\"}]'");
+  MustRun(
+      "patch gitrepo -n fleet-local demo --type=json -p "
+      "'[{\"op\":\"replace\",\"path\":\"/spec/branch\",\"value\":\"dev\"}]'");
   obj = GetJson("get gitrepo -n fleet-local demo");
   EXPECT_EQ(obj["spec"]["paused"], true);
   EXPECT_EQ(obj["spec"]["branch"], "dev");

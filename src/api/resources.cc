@@ -4,6 +4,7 @@
 
 #include "api/errors.h"
 #include "api/patch.h"
+#include "api/protobuf.h"
 #include "api/table.h"
 #include "api/watch.h"
 #include "core/yaml.h"
@@ -19,8 +20,10 @@ bool IsYaml(const HttpRequest& req) {
   return req.Header("content-type").find("yaml") != std::string::npos;
 }
 
-StatusOr<Json> ParseBody(const HttpRequest& req) {
+StatusOr<Json> ParseBody(const HttpRequest& req, const model::ResourceType& type) {
   if (req.body.empty()) return InvalidArgument("the request body is empty");
+  if (IsProtobufContentType(req.Header("content-type")))
+    return DecodeKubernetesProtobuf(type, req.body);
   if (IsYaml(req)) {
     auto parsed = ParseYaml(req.body);
     if (!parsed.ok()) return InvalidArgument(parsed.status().message());
@@ -127,6 +130,19 @@ std::optional<TableOptions> TableOptionsFor(const HttpRequest& req, Status* erro
 
 }  // namespace
 
+StatusOr<Json> ResourceApi::MarkNamespaceActive(Json ns) {
+  ns["status"] = {{"phase", "Active"}};
+  return store_.UpdateStatus(model::NamespaceType(), std::move(ns));
+}
+
+void ResourceApi::EnsureNamespace(const std::string& ns) {
+  const model::ResourceType& type = model::NamespaceType();
+  if (store_.Get(type, "", ns).ok()) return;
+  Json obj = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}};
+  auto created = store_.Create(type, std::move(obj));
+  if (created.ok()) (void)MarkNamespaceActive(std::move(created).value());
+}
+
 ResourceApi::ResourceApi(store::Store& store, Options options) : store_(store), options_(options) {}
 
 HttpResponse ResourceApi::Serve(const HttpRequest& req, const ResourcePath& path) {
@@ -142,8 +158,9 @@ HttpResponse ResourceApi::Serve(const HttpRequest& req, const ResourcePath& path
 HttpResponse ResourceApi::ServeVerb(const HttpRequest& req, const ResourcePath& path) {
   const std::string& m = req.method;
   ErrorSubject subject{path.type, path.name};
-  // Only JSON (and YAML) bodies; client-go falls back to JSON on 415 for protobuf.
-  if (!req.body.empty() && req.Header("content-type").find("protobuf") != std::string::npos)
+  // JSON and YAML bodies; protobuf only for the core kinds kubectl's typed clients send it for.
+  if (!req.body.empty() && IsProtobufContentType(req.Header("content-type")) &&
+      !ProtobufSupported(*path.type))
     return ErrorResponse(415, "UnsupportedMediaType",
                          "the body of the request was in an unknown format - accepted media "
                          "types include: application/json, application/yaml",
@@ -268,7 +285,7 @@ HttpResponse ResourceApi::Create(const HttpRequest& req, const ResourcePath& pat
     return ErrorResponse(405, "MethodNotAllowed",
                          "the server does not allow this method on the requested resource",
                          {&type, ""});
-  auto body = ParseBody(req);
+  auto body = ParseBody(req, type);
   if (!body.ok()) return ErrorResponse(body.status());
   Json obj = std::move(body).value();
   if (Status s = CheckTypeMeta(type, obj); !s.ok()) return ErrorResponse(s);
@@ -284,7 +301,6 @@ HttpResponse ResourceApi::CreateObject(const HttpRequest& req, const ResourcePat
     md.erase(k);
   // Status is written through the status subresource only, as for Kubernetes CRDs.
   if (type.has_status) obj.erase("status");
-  if (&type == &model::NamespaceType()) obj["status"] = {{"phase", "Active"}};
   std::string name = md.value("name", "");
   // generateName: a placeholder name keeps validation meaningful; the store picks the real one.
   bool generated = name.empty() && !md.value("generateName", "").empty();
@@ -296,13 +312,18 @@ HttpResponse ResourceApi::CreateObject(const HttpRequest& req, const ResourcePat
   if (ar.dry_run) return ObjectResponse(201, type, std::move(obj));
   auto created = store_.Create(type, std::move(obj));
   if (!created.ok()) return ErrorResponse(Kubeify(created.status(), type, name), {&type, name});
+  if (&type == &model::NamespaceType()) {
+    if (auto active = MarkNamespaceActive(*created); active.ok()) created = std::move(active);
+  } else if (type.namespaced) {
+    EnsureNamespace(path.ns);
+  }
   return ObjectResponse(201, type, std::move(created).value());
 }
 
 HttpResponse ResourceApi::Update(const HttpRequest& req, const ResourcePath& path) {
   const model::ResourceType& type = *path.type;
   ErrorSubject subject{&type, path.name};
-  auto body = ParseBody(req);
+  auto body = ParseBody(req, type);
   if (!body.ok()) return ErrorResponse(body.status());
   Json obj = std::move(body).value();
   if (Status s = CheckTypeMeta(type, obj); !s.ok()) return ErrorResponse(s);
@@ -331,7 +352,7 @@ HttpResponse ResourceApi::Patch(const HttpRequest& req, const ResourcePath& path
                                      "application/strategic-merge-patch+json, "
                                      "application/apply-patch+yaml"),
                          subject);
-  auto body = ParseBody(req);
+  auto body = ParseBody(req, type);
   if (!body.ok()) return ErrorResponse(body.status());
   Json patch = std::move(body).value();
   bool has_rv = patch.is_object() && patch.contains("metadata") && patch["metadata"].is_object() &&
@@ -392,7 +413,7 @@ HttpResponse ResourceApi::Delete(const HttpRequest& req, const ResourcePath& pat
   ErrorSubject subject{&type, path.name};
   store::DeleteOptions opts;
   if (!req.body.empty()) {
-    auto body = ParseBody(req);
+    auto body = ParseBody(req, type);
     if (!body.ok()) return ErrorResponse(body.status());
     const Json& d = *body;
     if (d.is_object() && d.contains("preconditions") && d["preconditions"].is_object()) {

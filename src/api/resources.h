@@ -42,6 +42,11 @@ class ResourceApi {
   // Admits and creates `obj` (namespace already reconciled with the URL).
   HttpResponse CreateObject(const HttpRequest& req, const ResourcePath& path, Json obj);
 
+  // Namespaces spring into existence when an object is first created in them (kubectl reports
+  // objects in a missing namespace as "namespace not found"); they are never deleted implicitly.
+  void EnsureNamespace(const std::string& ns);
+  StatusOr<Json> MarkNamespaceActive(Json ns);
+
   store::Store& store_;
   Options options_;
   std::vector<AdmissionHook> hooks_;
