@@ -133,6 +133,8 @@ Status OwnerReference(std::string_view msg, Json& out) {
 Status ObjectMeta(std::string_view msg, Json& md) {
   md = Json::object();
   return ForEachField(msg, [&](const Field& f) -> Status {
+    // Go's generated encoders write empty strings too; absent and empty mean the same.
+    if (f.wire == 2 && f.bytes.empty()) return Status::Ok();
     switch (f.number) {
       case 1:
         md["name"] = std::string(f.bytes);
@@ -168,6 +170,7 @@ Status ObjectMeta(std::string_view msg, Json& md) {
 
 Status Secret(std::string_view msg, Json& out) {
   return ForEachField(msg, [&](const Field& f) -> Status {
+    if (f.wire == 2 && f.bytes.empty()) return Status::Ok();
     switch (f.number) {
       case 1:
         return ObjectMeta(f.bytes, out["metadata"]);
