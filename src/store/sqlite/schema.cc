@@ -37,6 +37,23 @@ const std::vector<std::function<Status(Db&)>>& Migrations() {
           CREATE UNIQUE INDEX objects_by_key ON objects (kind, namespace, name);
         )sql");
       },
+      // 1 -> 2: an index of labels, so equality selectors ("fleet.cattle.io/bundle-name=x")
+      // read only the matching objects instead of every object of the kind.
+      [](Db& db) {
+        return db.Exec(R"sql(
+          CREATE TABLE object_labels (
+            kind      TEXT NOT NULL,
+            key       TEXT NOT NULL,
+            value     TEXT NOT NULL,
+            object_id INTEGER NOT NULL,
+            PRIMARY KEY (kind, key, value, object_id)
+          ) WITHOUT ROWID;
+          CREATE INDEX object_labels_by_object ON object_labels (object_id);
+          INSERT INTO object_labels (kind, key, value, object_id)
+            SELECT o.kind, j.key, j.value, o.id FROM objects o, json_each(o.labels) j
+            WHERE j.type = 'text';
+        )sql");
+      },
   };
   return kMigrations;
 }

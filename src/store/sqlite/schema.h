@@ -7,7 +7,10 @@
 
 namespace flotilla::store::sqlite {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
+
+// Reads the global resourceVersion counter.
+inline constexpr const char* kReadCounter = "SELECT value FROM meta WHERE key = 'resource_version'";
 
 // REQUIRES: `db` is the writer connection and no transaction is open.
 Status Migrate(Db& db);

@@ -3,15 +3,16 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "store/sqlite/guard.h"
 #include "store/sqlite/schema.h"
 
 namespace flotilla::store::sqlite {
 namespace {
 
-constexpr const char* kReadCounter = "SELECT value FROM meta WHERE key = 'resource_version'";
 constexpr const char* kWriteCounter = "UPDATE meta SET value = ?1 WHERE key = 'resource_version'";
 constexpr const char* kSelectRow =
-    "SELECT id, body FROM objects WHERE kind = ?1 AND namespace = ?2 AND name = ?3";
+    "SELECT id, resource_version, labels, body FROM objects "
+    "WHERE kind = ?1 AND namespace = ?2 AND name = ?3";
 constexpr const char* kInsertRow =
     "INSERT INTO objects (kind, namespace, name, uid, resource_version, generation, deleting, "
     "labels, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
@@ -19,29 +20,14 @@ constexpr const char* kUpdateRow =
     "UPDATE objects SET resource_version = ?2, generation = ?3, deleting = ?4, labels = ?5, "
     "body = ?6 WHERE id = ?1";
 constexpr const char* kDeleteRow = "DELETE FROM objects WHERE id = ?1";
+constexpr const char* kDeleteLabels = "DELETE FROM object_labels WHERE object_id = ?1";
+constexpr const char* kInsertLabel =
+    "INSERT INTO object_labels (kind, key, value, object_id) VALUES (?1, ?2, ?3, ?4)";
 constexpr const char* kGetBody =
-    "SELECT body FROM objects WHERE kind = ?1 AND namespace = ?2 AND name = ?3";
-// Rows after (namespace, name) in key order; served by the unique index.
-constexpr const char* kListAll =
-    "SELECT namespace, name, labels, body FROM objects WHERE kind = ?1 AND "
-    "(namespace, name) > (?2, ?3) ORDER BY namespace, name";
-constexpr const char* kListNamespace =
-    "SELECT namespace, name, labels, body FROM objects WHERE kind = ?1 AND namespace = ?2 AND "
-    "name > ?3 ORDER BY name";
+    "SELECT resource_version, body FROM objects WHERE kind = ?1 AND namespace = ?2 AND name = ?3";
 
 // Runs `fn`, turning exceptions (nlohmann's, allocation failures) into Status values: nothing
 // throws across the Store interface.
-template <typename Fn>
-auto Guard(Fn&& fn) -> decltype(fn()) {
-  try {
-    return fn();
-  } catch (const nlohmann::json::exception& e) {
-    return InvalidArgument(fmt::format("invalid object: {}", e.what()));
-  } catch (const std::exception& e) {
-    return Internal(fmt::format("store: {}", e.what()));
-  }
-}
-
 std::string LabelsText(const Json& object) {
   auto md = object.find("metadata");
   if (md == object.end() || !md->is_object()) return "{}";
@@ -111,7 +97,9 @@ class SqliteStore::ReadLease {
 };
 
 SqliteStore::SqliteStore(const SqliteOptions& options)
-    : options_(options), in_memory_(options.path == ":memory:" || options.path.empty()) {}
+    : options_(options),
+      in_memory_(options.path == ":memory:" || options.path.empty()),
+      cache_(options.cache_bytes) {}
 
 SqliteStore::~SqliteStore() {
   if (log_) log_->Close();
@@ -158,6 +146,43 @@ Status SqliteStore::Init() {
   return Status::Ok();
 }
 
+std::shared_ptr<const Json> SqliteStore::Materialize(int64_t rv, std::string_view body) {
+  if (auto hit = cache_.Find(rv)) return hit;
+  auto parsed = std::make_shared<const Json>(Json::parse(body));
+  cache_.Insert(rv, parsed, body.size());
+  return parsed;
+}
+
+namespace {
+
+// Replaces the indexed labels of object `id` with those of `object`.
+Status WriteLabels(Db& db, const std::string& kind, int64_t id, const Json& object,
+                   bool had_labels) {
+  if (had_labels) {
+    ASSIGN_OR_RETURN(Stmt * s, db.Prepare(kDeleteLabels));
+    StmtScope q(s);
+    q->Bind(1, id);
+    RETURN_IF_ERROR(q->Step().status());
+  }
+  const Json& md = object["metadata"];
+  auto labels = md.find("labels");
+  if (labels == md.end() || !labels->is_object()) return Status::Ok();
+  ASSIGN_OR_RETURN(Stmt * s, db.Prepare(kInsertLabel));
+  for (auto it = labels->begin(); it != labels->end(); ++it) {
+    if (!it->is_string()) continue;
+    StmtScope q(s);
+    const std::string& value = it->get_ref<const std::string&>();
+    q->Bind(1, kind);
+    q->Bind(2, it.key());
+    q->Bind(3, value);
+    q->Bind(4, id);
+    RETURN_IF_ERROR(q->Step().status());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<Json> SqliteStore::Write(const ResourceType& type, const std::string& ns,
                                   const std::string& name, const Planner& plan) {
   const std::string kind = QualifiedResource(type);
@@ -166,8 +191,9 @@ StatusOr<Json> SqliteStore::Write(const ResourceType& type, const std::string& n
   Transaction tx(db);
   RETURN_IF_ERROR(tx.Begin(/*immediate=*/true));
 
-  int64_t row_id = 0;
-  std::shared_ptr<Json> stored;
+  int64_t row_id = 0, stored_rv = 0;
+  std::shared_ptr<const Json> stored;
+  std::string stored_labels;
   size_t stored_bytes = 0;
   {
     ASSIGN_OR_RETURN(Stmt * s, db.Prepare(kSelectRow));
@@ -178,9 +204,11 @@ StatusOr<Json> SqliteStore::Write(const ResourceType& type, const std::string& n
     ASSIGN_OR_RETURN(bool row, q->Step());
     if (row) {
       row_id = q->Int(0);
-      std::string_view body = q->Text(1);
+      stored_rv = q->Int(1);
+      stored_labels = q->Text(2);
+      std::string_view body = q->Text(3);
       stored_bytes = body.size();
-      stored = std::make_shared<Json>(Json::parse(body));
+      stored = Materialize(stored_rv, body);
     }
   }
   ASSIGN_OR_RETURN(WriteOutcome outcome, plan(stored.get()));
@@ -198,6 +226,7 @@ StatusOr<Json> SqliteStore::Write(const ResourceType& type, const std::string& n
     StmtScope q(s);
     q->Bind(1, row_id);
     RETURN_IF_ERROR(q->Step().status());
+    RETURN_IF_ERROR(WriteLabels(db, kind, row_id, Json{{"metadata", Json::object()}}, true));
   } else {
     std::string labels = LabelsText(outcome.object);
     const bool insert = stored == nullptr;
@@ -216,6 +245,7 @@ StatusOr<Json> SqliteStore::Write(const ResourceType& type, const std::string& n
       q->Bind(8, labels);
       q->Bind(9, body);
       RETURN_IF_ERROR(q->Step().status());
+      row_id = sqlite3_last_insert_rowid(db.raw());
     } else {
       q->Bind(1, row_id);
       q->Bind(2, rv);
@@ -225,6 +255,8 @@ StatusOr<Json> SqliteStore::Write(const ResourceType& type, const std::string& n
       q->Bind(6, body);
       RETURN_IF_ERROR(q->Step().status());
     }
+    if (insert || labels != stored_labels)
+      RETURN_IF_ERROR(WriteLabels(db, kind, row_id, outcome.object, !insert));
   }
   {
     ASSIGN_OR_RETURN(Stmt * s, db.Prepare(kWriteCounter));
@@ -235,11 +267,14 @@ StatusOr<Json> SqliteStore::Write(const ResourceType& type, const std::string& n
   RETURN_IF_ERROR(tx.Commit());
   current_rv_ = rv;
 
+  auto object = std::make_shared<const Json>(std::move(outcome.object));
+  if (stored) cache_.Erase(stored_rv);
+  if (event != WatchEventType::kDeleted) cache_.Insert(rv, object, body.size());
   WatchLog::Entry entry;
   entry.resource_version = rv;
   entry.kind_key = kind;
   entry.type = event;
-  entry.object = std::make_shared<const Json>(outcome.object);
+  entry.object = object;
   if (event == WatchEventType::kModified) {
     entry.prev = std::move(stored);
     entry.bytes = body.size() + stored_bytes;
@@ -247,7 +282,7 @@ StatusOr<Json> SqliteStore::Write(const ResourceType& type, const std::string& n
     entry.bytes = body.size();
   }
   log_->Append(std::move(entry));
-  return std::move(outcome.object);
+  return Json(*object);
 }
 
 StatusOr<Json> SqliteStore::Create(const ResourceType& type, Json object) {
@@ -290,57 +325,8 @@ StatusOr<Json> SqliteStore::Get(const ResourceType& type, const std::string& ns,
     q->Bind(3, name);
     ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) return NotFoundError(type, name);
-    return Json::parse(q->Text(0));
+    return Json(*Materialize(q->Int(0), q->Text(1)));
   });
-}
-
-StatusOr<ListResult> SqliteStore::ListOn(Db& db, const ResourceType& type,
-                                         const ListOptions& options) {
-  ContinueToken start;
-  if (!options.continue_token.empty()) {
-    ASSIGN_OR_RETURN(start, DecodeContinue(options.continue_token));
-  }
-  const std::string kind = QualifiedResource(type);
-  const std::string ns = type.namespaced ? options.ns : "";
-  if (!ns.empty() && !start.ns.empty() && start.ns != ns)
-    return InvalidArgument("continue key is not valid: it belongs to another namespace");
-
-  ListResult result;
-  Transaction tx(db);  // one snapshot for the counter and the rows
-  RETURN_IF_ERROR(tx.Begin(/*immediate=*/false));
-  ASSIGN_OR_RETURN(result.resource_version, db.QueryInt(kReadCounter));
-  if (start.resource_version > 0) result.resource_version = start.resource_version;
-
-  ASSIGN_OR_RETURN(Stmt * s, db.Prepare(ns.empty() ? kListAll : kListNamespace));
-  StmtScope q(s);
-  q->Bind(1, kind);
-  if (ns.empty()) {
-    q->Bind(2, start.ns);
-    q->Bind(3, start.name);
-  } else {
-    q->Bind(2, ns);
-    q->Bind(3, start.name);
-  }
-  const bool by_labels = !options.labels.empty();
-  const bool by_fields = !options.fields.empty();
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    if (by_labels && !options.labels.Matches(Json::parse(q->Text(2)))) continue;
-    Json object = Json::parse(q->Text(3));
-    if (by_fields && !options.fields.Matches(object)) continue;
-    if (options.limit > 0 && static_cast<int64_t>(result.items.size()) == options.limit) {
-      // A further match exists: hand out a token resuming after the last returned item.
-      const Json& last = result.items.back();
-      result.continue_token =
-          EncodeContinue({result.resource_version, NamespaceOf(last), NameOf(last)});
-      break;
-    }
-    result.items.push_back(std::move(object));
-  }
-  q->Reset();
-  RETURN_IF_ERROR(tx.Commit());
-  return result;
 }
 
 StatusOr<ListResult> SqliteStore::List(const ResourceType& type, const ListOptions& options) {

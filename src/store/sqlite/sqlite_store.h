@@ -3,8 +3,10 @@
 // Layout: table `objects` (one row per object: kind, namespace, name, uid, resource_version,
 // generation, deleting, labels JSON, the full object as compact JSON), unique index on
 // (kind, namespace, name) which serves Get, List by kind (+namespace) in key order and
-// pagination; table `meta` holds the global resourceVersion counter. Schema version in
-// PRAGMA user_version, upgraded by the migrations in schema.cc.
+// pagination; table `object_labels` indexes (kind, label key, value) for equality selectors;
+// table `meta` holds the global resourceVersion counter. Schema version in PRAGMA user_version,
+// upgraded by the migrations in schema.cc. Parsed objects are cached by resourceVersion
+// (ObjectCache): parsing JSON is the dominant cost of Get and List.
 //
 // Writes go through one connection guarded by a mutex; each is one IMMEDIATE transaction that
 // reads the counter, writes the row and the bumped counter, and commits, after which the change
@@ -27,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "store/object_cache.h"
 #include "store/object_rules.h"
 #include "store/sqlite/db.h"
 #include "store/store.h"
@@ -39,6 +42,7 @@ struct SqliteOptions {
   bool synchronous_full = false;
   int busy_timeout_ms = 10000;
   int max_read_connections = 8;
+  size_t cache_bytes = 128u << 20;  // parsed-object cache, in compact-JSON bytes
   WatchLog::Limits watch_limits;
 };
 
@@ -64,6 +68,7 @@ class SqliteStore : public Store {
   Status CheckIntegrity(bool full);
 
   const WatchLog& watch_log() const { return *log_; }
+  ObjectCache::Stats cache_stats() const { return cache_.stats(); }
 
  private:
   class ReadLease;
@@ -76,6 +81,8 @@ class SqliteStore : public Store {
   StatusOr<Json> Write(const ResourceType& type, const std::string& ns, const std::string& name,
                        const Planner& plan);
   StatusOr<ListResult> ListOn(Db& db, const ResourceType& type, const ListOptions& options);
+  // The parsed object stored with resourceVersion `rv` and text `body` (cached).
+  std::shared_ptr<const Json> Materialize(int64_t rv, std::string_view body);
 
   const SqliteOptions options_;
   const bool in_memory_;
@@ -88,6 +95,7 @@ class SqliteStore : public Store {
   std::vector<std::unique_ptr<Db>> idle_readers_;  // GUARDED_BY(pool_mu_)
   int open_readers_ = 0;                           // GUARDED_BY(pool_mu_)
 
+  ObjectCache cache_;
   std::atomic<int64_t> current_rv_ = 0;
   std::shared_ptr<WatchLog> log_;
 };

@@ -312,6 +312,64 @@ TEST_F(SqliteStoreTest, ListFiltersByNamespaceLabelsAndFields) {
   EXPECT_EQ(NameOf(one.items[0]), "repo-2");
 }
 
+TEST_F(SqliteStoreTest, LabelIndexFollowsWrites) {
+  auto names = [&](const std::string& selector, const std::string& ns = "") {
+    ListOptions opts;
+    opts.ns = ns;
+    opts.labels = *model::LabelSelector::Parse(selector);
+    auto l = store_->List(kGitRepo, opts);
+    EXPECT_TRUE(l.ok()) << l.status().ToString();
+    std::vector<std::string> out;
+    for (const Json& o : l->items) out.push_back(ObjectKey(o));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  Json in = GitRepo("a", "x", "r");
+  in["metadata"]["labels"] = {{"team", "one"}, {"env", "prod"}};
+  ASSERT_OK_AND_ASSIGN(Json x, store_->Create(kGitRepo, in));
+  in = GitRepo("b", "y", "r");
+  in["metadata"]["labels"] = {{"team", "one"}};
+  ASSERT_OK(store_->Create(kGitRepo, in));
+  ASSERT_OK(store_->Create(kConfigMap, ConfigMap("a", "cm", {})));
+  EXPECT_EQ(names("team=one"), (V{"a/x", "b/y"}));
+  EXPECT_EQ(names("team in (one)"), (V{"a/x", "b/y"}));
+  EXPECT_EQ(names("team=one", "b"), (V{"b/y"}));
+  EXPECT_EQ(names("team=one,env=prod"), (V{"a/x"}));
+  EXPECT_EQ(names("team=one,!env"), (V{"b/y"}));
+
+  x["metadata"]["labels"] = {{"team", "two"}};
+  ASSERT_OK_AND_ASSIGN(x, store_->Update(kGitRepo, x));
+  EXPECT_EQ(names("team=one"), (V{"b/y"}));
+  EXPECT_EQ(names("team=two"), (V{"a/x"}));
+  EXPECT_EQ(names("env=prod"), V{});
+  x["status"] = {{"commit", "c"}};
+  ASSERT_OK_AND_ASSIGN(x, store_->UpdateStatus(kGitRepo, x));
+  EXPECT_EQ(names("team=two"), (V{"a/x"}));
+  ASSERT_OK(store_->Delete(kGitRepo, "a", "x"));
+  EXPECT_EQ(names("team=two"), V{});
+  Reopen();  // cold object cache
+  EXPECT_EQ(names("team=one"), (V{"b/y"}));
+}
+
+// A database written by schema 1 (no label index) is upgraded on open and its labels indexed.
+TEST_F(SqliteStoreTest, MigratesSchemaOneDatabases) {
+  Json in = GitRepo("a", "x", "r");
+  in["metadata"]["labels"] = {{"team", "one"}};
+  ASSERT_OK(store_->Create(kGitRepo, in));
+  store_.reset();
+  {
+    auto db = Db::Open(dir_.File("store.db"), false, false);
+    ASSERT_OK(db);
+    ASSERT_OK((*db)->Exec("DROP TABLE object_labels; PRAGMA user_version = 1;"));
+  }
+  Reopen();
+  ListOptions opts;
+  opts.labels = *model::LabelSelector::Parse("team=one");
+  ASSERT_OK_AND_ASSIGN(ListResult l, store_->List(kGitRepo, opts));
+  ASSERT_EQ(l.items.size(), 1u);
+  EXPECT_EQ(NameOf(l.items[0]), "x");
+}
+
 TEST_F(SqliteStoreTest, Pagination) {
   for (int i = 0; i < 25; i++) {
     char name[16];
