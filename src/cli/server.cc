@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
+#include "gitops/events.h"
 #include "gitops/git_source.h"
 #include "gitops/gitrepo_controller.h"
 #include "gitops/informer.h"
@@ -264,7 +265,14 @@ int RunServer(const ServerFlags& flags) {
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
     auto next_heartbeat = std::chrono::steady_clock::now();
+    auto next_event_gc = next_heartbeat + std::chrono::minutes(1);
+    gitops::EventRecorder event_gc(*store);
     while (!g_stop) {
+      if (std::chrono::steady_clock::now() >= next_event_gc) {
+        int n = event_gc.CollectGarbage();
+        if (n > 0) log::Info("expired events deleted", {{"count", std::to_string(n)}});
+        next_event_gc = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+      }
       if (std::chrono::steady_clock::now() >= next_heartbeat) {
         Status hb = local_agent.Heartbeat();
         if (!hb.ok()) log::Warn("agent heartbeat failed", {{"error", hb.ToString()}});

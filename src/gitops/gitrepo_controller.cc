@@ -78,7 +78,7 @@ Status WriteStatus(store::Store& store, const std::string& ns, const std::string
 
 GitRepoController::GitRepoController(store::Store& store, GitSource& git,
                                      GitRepoControllerOptions options)
-    : store_(store), git_(git), options_(std::move(options)) {}
+    : store_(store), git_(git), options_(std::move(options)), events_(store) {}
 
 StatusOr<git::RemoteSpec> GitRepoController::RemoteFor(const Json& obj, const std::string& ns) {
   ASSIGN_OR_RETURN(model::GitRepoSpec spec, model::ParseGitRepoSpec(obj["spec"]));
@@ -299,9 +299,14 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
   if (need_sync) {
     auto started = std::chrono::steady_clock::now();
     log::Info("sync started", {{"gitrepo", key}, {"commit", desired}});
+    if (options_.events)
+      events_.Record(obj, "Normal", "SyncStarted", fmt::format("syncing commit {}", desired));
     auto fail = [&](const Status& s, const char* reason) -> queue::Result {
       Metrics::Get().syncs.WithLabels({{"result", "error"}}).Inc();
       log::Warn("sync failed", {{"gitrepo", key}, {"commit", desired}, {"error", s.message()}});
+      if (options_.events)
+        events_.Record(obj, "Warning", "SyncFailed",
+                       fmt::format("commit {}: {}", desired, s.message()));
       Status w = WriteStatus(store_, ns, name, [&](Json& st) {
         SetCondition(st, "Accepted", true, "Accepted", "");
         SetCondition(st, "Reconciling", false, reason, s.message());
@@ -341,6 +346,9 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     Metrics::Get().syncs.WithLabels({{"result", "success"}}).Inc();
     Metrics::Get().sync_seconds.Observe(secs);
+    if (options_.events)
+      events_.Record(obj, "Normal", "Synced",
+                     fmt::format("commit {}: {} bundle(s) stored", desired, count));
     log::Info("sync finished", {{"gitrepo", key},
                                 {"commit", desired},
                                 {"bundles", std::to_string(count)},

@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 
+#include "gitops/events.h"
 #include "gitops/git_source.h"
 #include "queue/worker_pool.h"
 #include "store/store.h"
@@ -31,6 +32,8 @@ struct GitRepoControllerOptions {
   double jitter = 0.1;
   // Uniform random numbers in [0, 1) for the jitter (injectable for deterministic simulation).
   std::function<double()> random;
+  // Record Kubernetes Events for sync start/finish/failure.
+  bool events = true;
 };
 
 class GitRepoController {
@@ -50,6 +53,7 @@ class GitRepoController {
   store::Store& store_;
   GitSource& git_;
   GitRepoControllerOptions options_;
+  EventRecorder events_;
 };
 
 }  // namespace flotilla::gitops

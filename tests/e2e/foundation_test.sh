@@ -54,6 +54,8 @@ kc get gitrepos -A | tee "$WORK/get.txt"
 grep -q "COMMIT" "$WORK/get.txt" || fail "kubectl get has no COMMIT column"
 grep -q "${first:0:7}" "$WORK/get.txt" || fail "kubectl get does not show the commit"
 kc get bundles -n fleet-local demo-app -o name | grep -q bundle || fail "bundle missing"
+kc describe gitrepo -n fleet-local demo >"$WORK/describe.txt"
+grep -q "Synced" "$WORK/describe.txt" || { cat "$WORK/describe.txt"; fail "describe shows no Synced event"; }
 
 log "push a change and delete a file"
 sed -i 's/hello/bonjour/' "$WORK/src/app/configmap.yaml"
