@@ -26,6 +26,8 @@ const char* LevelName(Level l) {
       return "warn";
     case Level::kError:
       return "error";
+    case Level::kOff:
+      return "off";
   }
   return "info";
 }
