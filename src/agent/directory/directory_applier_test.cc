@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "agent/directory/test_util.h"
@@ -25,6 +26,7 @@ class DirectoryApplierTest : public ::testing::Test {
     o.apply_dir = dir_.apply_dir();
     o.sync = false;
     o.fault_hook = [this](std::string_view step, std::string_view path) {
+      std::lock_guard<std::mutex> l(mutations_mu_);  // called from concurrent Applies
       mutations_.push_back(std::string(step) + " " + std::string(path));
       return Status::Ok();
     };
@@ -36,6 +38,7 @@ class DirectoryApplierTest : public ::testing::Test {
   std::filesystem::path Root() { return dir_.apply_dir(); }
 
   TempDir dir_;
+  std::mutex mutations_mu_;
   std::vector<std::string> mutations_;
 };
 

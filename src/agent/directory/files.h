@@ -17,6 +17,7 @@ namespace flotilla::agent::directory {
 
 // Called before each mutation with the step ("write", "rename", "remove") and the relative
 // path. A non-OK status aborts the operation right there, leaving the disk as a crash would.
+// Called concurrently when Applies of different deployments run concurrently.
 using FaultHook = std::function<Status(std::string_view step, std::string_view path)>;
 
 class Files {
