@@ -304,7 +304,7 @@ std::string EvalArgsString(const std::vector<Value>& args) {
   if (args.size() == 1 && args[0].is_string()) return args[0].str();
   std::vector<Value> a = args;
   for (auto& v : a)
-    if (!v.valid()) v = Value::String("<no value>");
+    if (v.is_nil()) v = Value::String("<no value>");
   return GoSprint(a);
 }
 

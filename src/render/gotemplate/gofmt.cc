@@ -127,6 +127,7 @@ struct Spec {
 
 class Printer {
  public:
+  static constexpr int kMaxDepth = 10000;
   std::string out;
 
   void Pad(const std::string& s, const Spec& sp) {
@@ -165,7 +166,7 @@ class Printer {
            (isdigit(static_cast<unsigned char>(s[1])) || s[1] == 'I' || s[1] == 'N');
   }
 
-  void BadVerb(char verb, const Value& v) {
+  void BadVerb(char verb, const Value& v, const Spec& sp = Spec{}) {
     out += "%!";
     out.push_back(verb);
     out += "(";
@@ -173,8 +174,7 @@ class Printer {
       out += "<nil>";
     } else {
       out += v.TypeName() + "=";
-      Spec none;
-      Print(v, 'v', none, 1);
+      Print(v, 'v', sp, 1);  // fmt keeps the flags, width and precision
     }
     out += ")";
   }
@@ -235,7 +235,7 @@ class Printer {
         return;
       }
       default:
-        BadVerb(verb, v);
+        BadVerb(verb, v, sp);
         return;
     }
     if (sp.prec >= 0) {
@@ -283,7 +283,7 @@ class Printer {
         s = FormatFloat(f, verb, sp.prec);
         break;
       default:
-        BadVerb(verb, v);
+        BadVerb(verb, v, sp);
         return;
     }
     if (sp.plus && s[0] != '-' && s[0] != '+')
@@ -340,11 +340,16 @@ class Printer {
         return;
       }
       default:
-        BadVerb(verb, v);
+        BadVerb(verb, v, sp);
     }
   }
 
   void Print(const Value& v, char verb, const Spec& sp, int depth) {
+    if (depth > kMaxDepth) {
+      // Only reachable through a cyclic map or list (Go overflows its stack there).
+      out += "<cycle>";
+      return;
+    }
     if (verb == 'T') {
       Pad(v.is_nil() ? "<nil>" : v.TypeName(), sp);
       return;
@@ -353,7 +358,7 @@ class Printer {
       case GoType::kInvalid:
       case GoType::kNilIface:
         if (depth == 0 && verb != 'v') {
-          BadVerb(verb, v);
+          BadVerb(verb, v, sp);
         } else {
           Pad("<nil>", sp);
         }
@@ -362,7 +367,7 @@ class Printer {
         if (verb == 'v' || verb == 't') {
           Pad(v.bool_value() ? "true" : "false", sp);
         } else {
-          BadVerb(verb, v);
+          BadVerb(verb, v, sp);
         }
         return;
       case GoType::kInt:
@@ -421,7 +426,7 @@ class Printer {
         if (verb == 'v' || verb == 's') {
           Pad(v.object().Format(), sp);
         } else {
-          BadVerb(verb, v);
+          BadVerb(verb, v, sp);
         }
         return;
     }

@@ -73,6 +73,10 @@ struct Encoder {
   }
 
   void Encode(const Value& v, int depth, std::string* out) {
+    if (depth > 10000) {
+      if (error.ok()) error = InvalidArgument("json: unsupported value: encountered a cycle");
+      return;
+    }
     switch (v.type()) {
       case GoType::kInvalid:
       case GoType::kNilIface:
@@ -109,6 +113,10 @@ struct Encoder {
       case GoType::kList:
       case GoType::kStringList:
       case GoType::kIntList: {
+        if (v.is_nil_slice()) {
+          *out += "null";
+          return;
+        }
         if (v.list().empty()) {
           *out += "[]";
           return;
@@ -177,19 +185,209 @@ StatusOr<std::string> GoJsonMarshal(const Value& v, const JsonStyle& style) {
   return out;
 }
 
-StatusOr<Value> GoJsonUnmarshal(const std::string& text) {
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    size_t first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) return InvalidArgument("unexpected end of JSON input");
-    char c = text[first];
-    if (!(c == '{' || c == '[' || c == '"' || c == '-' || isdigit(static_cast<unsigned char>(c)) ||
-          c == 't' || c == 'f' || c == 'n'))
-      return InvalidArgument(
-          fmt::format("invalid character {} looking for beginning of value",
-                      c == '\'' ? std::string("'\\''") : "'" + std::string(1, c) + "'"));
-    return InvalidArgument("invalid JSON input");
+namespace {
+
+// encoding/json's scanner, for its error messages.
+class SyntaxChecker {
+ public:
+  explicit SyntaxChecker(const std::string& s) : s_(s) {}
+  // Empty when valid.
+  std::string Check() {
+    Ws();
+    if (!Value()) return err_;
+    Ws();
+    if (i_ < s_.size()) return Bad("after top-level value");
+    return "";
   }
+
+ private:
+  static std::string Quote(char c) {
+    if (c == '\'') return "'\\''";
+    if (c == '"') return "'\"'";
+    if (static_cast<unsigned char>(c) < 0x20) return fmt::format("'\\x{:02x}'", c);
+    return std::string("'") + c + "'";
+  }
+  std::string Bad(const std::string& ctx) {
+    if (i_ >= s_.size()) return err_ = "unexpected end of JSON input";
+    return err_ = "invalid character " + Quote(s_[i_]) + " " + ctx;
+  }
+  void Ws() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
+      i_++;
+  }
+  bool Value() {
+    if (i_ >= s_.size()) {
+      err_ = "unexpected end of JSON input";
+      return false;
+    }
+    char c = s_[i_];
+    if (c == '{') return Object();
+    if (c == '[') return Array();
+    if (c == '"') return String();
+    if (c == '-' || (c >= '0' && c <= '9')) return Number();
+    if (c == 't') return Literal("true");
+    if (c == 'f') return Literal("false");
+    if (c == 'n') return Literal("null");
+    Bad("looking for beginning of value");
+    return false;
+  }
+  bool Literal(const char* lit) {
+    for (size_t k = 0; lit[k]; k++, i_++) {
+      if (i_ >= s_.size()) {
+        err_ = "unexpected end of JSON input";
+        return false;
+      }
+      if (s_[i_] != lit[k]) {
+        Bad(fmt::format("in literal {} (expecting '{}')", lit, lit[k]));
+        return false;
+      }
+    }
+    return true;
+  }
+  bool Number() {
+    if (s_[i_] == '-') i_++;
+    if (i_ >= s_.size()) return Fail("unexpected end of JSON input");
+    if (s_[i_] == '0') {
+      i_++;
+    } else if (s_[i_] >= '1' && s_[i_] <= '9') {
+      while (i_ < s_.size() && isdigit(static_cast<unsigned char>(s_[i_]))) i_++;
+    } else {
+      Bad("in numeric literal");
+      return false;
+    }
+    if (i_ < s_.size() && s_[i_] == '.') {
+      i_++;
+      if (i_ >= s_.size()) return Fail("unexpected end of JSON input");
+      if (!isdigit(static_cast<unsigned char>(s_[i_]))) {
+        Bad("after decimal point in numeric literal");
+        return false;
+      }
+      while (i_ < s_.size() && isdigit(static_cast<unsigned char>(s_[i_]))) i_++;
+    }
+    if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
+      i_++;
+      if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) i_++;
+      if (i_ >= s_.size()) return Fail("unexpected end of JSON input");
+      if (!isdigit(static_cast<unsigned char>(s_[i_]))) {
+        Bad("in exponent of numeric literal");
+        return false;
+      }
+      while (i_ < s_.size() && isdigit(static_cast<unsigned char>(s_[i_]))) i_++;
+    }
+    return true;
+  }
+  bool Fail(const char* m) {
+    err_ = m;
+    return false;
+  }
+  bool String() {
+    i_++;
+    while (i_ < s_.size()) {
+      unsigned char c = s_[i_];
+      if (c == '"') {
+        i_++;
+        return true;
+      }
+      if (c < 0x20) {
+        Bad("in string literal");
+        return false;
+      }
+      if (c == '\\') {
+        i_++;
+        if (i_ >= s_.size()) break;
+        char e = s_[i_];
+        if (e == 'u') {
+          for (int k = 1; k <= 4; k++) {
+            if (i_ + k >= s_.size()) return Fail("unexpected end of JSON input");
+            if (!isxdigit(static_cast<unsigned char>(s_[i_ + k]))) {
+              i_ += k;
+              Bad("in \\u hexadecimal character escape");
+              return false;
+            }
+          }
+          i_ += 5;
+          continue;
+        }
+        if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
+          Bad("in string escape code");
+          return false;
+        }
+      }
+      i_++;
+    }
+    return Fail("unexpected end of JSON input");
+  }
+  bool Object() {
+    i_++;
+    Ws();
+    if (i_ < s_.size() && s_[i_] == '}') {
+      i_++;
+      return true;
+    }
+    for (;;) {
+      Ws();
+      if (i_ >= s_.size() || s_[i_] != '"') {
+        Bad("looking for beginning of object key string");
+        return false;
+      }
+      if (!String()) return false;
+      Ws();
+      if (i_ >= s_.size() || s_[i_] != ':') {
+        Bad("after object key");
+        return false;
+      }
+      i_++;
+      Ws();
+      if (!Value()) return false;
+      Ws();
+      if (i_ < s_.size() && s_[i_] == ',') {
+        i_++;
+        continue;
+      }
+      if (i_ < s_.size() && s_[i_] == '}') {
+        i_++;
+        return true;
+      }
+      Bad("after object key:value pair");
+      return false;
+    }
+  }
+  bool Array() {
+    i_++;
+    Ws();
+    if (i_ < s_.size() && s_[i_] == ']') {
+      i_++;
+      return true;
+    }
+    for (;;) {
+      Ws();
+      if (!Value()) return false;
+      Ws();
+      if (i_ < s_.size() && s_[i_] == ',') {
+        i_++;
+        continue;
+      }
+      if (i_ < s_.size() && s_[i_] == ']') {
+        i_++;
+        return true;
+      }
+      Bad("after array element");
+      return false;
+    }
+  }
+
+  const std::string& s_;
+  size_t i_ = 0;
+  std::string err_;
+};
+
+}  // namespace
+
+StatusOr<Value> GoJsonUnmarshal(const std::string& text) {
+  std::string err = SyntaxChecker(text).Check();
+  if (!err.empty()) return InvalidArgument(err);
+  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidArgument("invalid JSON input");
   return Value::FromJson(j, false);
 }
 

@@ -124,6 +124,10 @@ Status Convert(const Value& v, YNode* out, int depth) {
     case GoType::kList:
     case GoType::kStringList:
     case GoType::kIntList:
+      if (v.is_nil_slice()) {
+        out->kind = YNode::kNull;
+        return Status::Ok();
+      }
       out->kind = YNode::kSeq;
       out->items.resize(v.list().size());
       for (size_t k = 0; k < v.list().size(); k++)

@@ -30,6 +30,14 @@ StatusOr<Value> YamlToValue(const std::string& text) {
   return Value::FromJson((*docs)[0], false);
 }
 
+std::string JsonKind(const Value& v) {
+  if (v.is_map()) return "object";
+  if (v.is_list()) return "array";
+  if (v.is_string()) return "string";
+  if (v.is_bool()) return "bool";
+  return "number";
+}
+
 }  // namespace
 
 std::string HelmWarnWrap(const std::string& msg) { return "HELM_ERR_START" + msg + "HELM_ERR_END"; }
@@ -50,39 +58,41 @@ void RegisterHelm(FuncMap* m) {
                          if (!y.ok()) return S("");
                          return S(TrimNewline(*y));
                        }};
-  f["fromYaml"] = {{P::kString}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
-                     auto v = YamlToValue(a[0].str());
-                     if (!v.ok()) {
-                       Map m;
-                       m["Error"] = S(v.status().message());
-                       return Value::NewMap(std::move(m));
-                     }
-                     if (v->is_nil()) return Value::NewMap();
-                     if (!v->is_map()) {
-                       Map m;
-                       m["Error"] =
-                           S(std::string("error unmarshaling JSON: json: cannot unmarshal ") +
-                             (v->is_list()     ? "array"
-                              : v->is_string() ? "string"
-                              : v->is_bool()   ? "bool"
-                                               : "number") +
-                             " into Go value of type map[string]interface {}");
-                       return Value::NewMap(std::move(m));
-                     }
-                     return *v;
-                   }};
+  f["fromYaml"] = {
+      {P::kString}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
+        auto v = YamlToValue(a[0].str());
+        if (!v.ok()) {
+          Map m;
+          m["Error"] = S(v.status().message());
+          return Value::NewMap(std::move(m));
+        }
+        if (v->is_nil()) return Value::NewMap();
+        if (!v->is_map()) {
+          Map m;
+          m["Error"] = S(
+              std::string("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ") +
+              (v->is_list()     ? "array"
+               : v->is_string() ? "string"
+               : v->is_bool()   ? "bool"
+                                : "number") +
+              " into Go value of type map[string]interface {}");
+          return Value::NewMap(std::move(m));
+        }
+        return *v;
+      }};
   f["fromYamlArray"] = {
       {P::kString}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
         auto v = YamlToValue(a[0].str());
         if (!v.ok()) return Value::NewList({S(v.status().message())});
         if (v->is_nil()) return Value::NewList();
         if (!v->is_list())
-          return Value::NewList({S(std::string("error unmarshaling JSON: json: cannot unmarshal ") +
-                                   (v->is_map()      ? "object"
-                                    : v->is_string() ? "string"
-                                    : v->is_bool()   ? "bool"
-                                                     : "number") +
-                                   " into Go value of type []interface {}")});
+          return Value::NewList({S(
+              std::string("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ") +
+              (v->is_map()      ? "object"
+               : v->is_string() ? "string"
+               : v->is_bool()   ? "bool"
+                                : "number") +
+              " into Go value of type []interface {}")});
         return *v;
       }};
   f["toJson"] = {{P::kAny}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
@@ -95,10 +105,11 @@ void RegisterHelm(FuncMap* m) {
                      }};
   f["fromJson"] = {{P::kString}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
                      auto v = GoJsonUnmarshal(a[0].str());
+                     if (v.ok() && v->is_nil()) return Value::NewMap();
                      if (!v.ok() || !v->is_map()) {
                        Map m;
-                       m["Error"] = S(v.ok() ? "json: cannot unmarshal into Go value of type "
-                                               "map[string]interface {}"
+                       m["Error"] = S(v.ok() ? "json: cannot unmarshal " + JsonKind(*v) +
+                                                   " into Go value of type map[string]interface {}"
                                              : v.status().message());
                        return Value::NewMap(std::move(m));
                      }
@@ -107,9 +118,10 @@ void RegisterHelm(FuncMap* m) {
   f["fromJsonArray"] = {
       {P::kString}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
         auto v = GoJsonUnmarshal(a[0].str());
+        if (v.ok() && v->is_nil()) return Value::NewList();
         if (!v.ok() || !v->is_list())
-          return Value::NewList({S(v.ok() ? "json: cannot unmarshal into Go value of type "
-                                            "[]interface {}"
+          return Value::NewList({S(v.ok() ? "json: cannot unmarshal " + JsonKind(*v) +
+                                                " into Go value of type []interface {}"
                                           : v.status().message())});
         return *v;
       }};

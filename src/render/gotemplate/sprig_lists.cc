@@ -40,7 +40,8 @@ bool MergoEmpty(const Value& v) {
   return !v.Truth();
 }
 
-void MergeInto(Map& dst, const Map& src, bool overwrite) {
+void MergeInto(Map& dst, const Map& src, bool overwrite, int depth = 0) {
+  if (depth > 10000) return;
   for (const auto& [k, s] : src) {
     auto it = dst.find(k);
     bool exists = it != dst.end();
@@ -49,7 +50,8 @@ void MergeInto(Map& dst, const Map& src, bool overwrite) {
       continue;
     }
     if (s.is_map()) {
-      if (exists && it->second.is_map()) MergeInto(it->second.mutable_map(), s.map(), overwrite);
+      if (exists && it->second.is_map())
+        MergeInto(it->second.mutable_map(), s.map(), overwrite, depth + 1);
       if (exists && !MergoEmpty(it->second)) continue;
       dst[k] = s;
       continue;
@@ -99,8 +101,9 @@ void RegisterSprigLists(FuncMap* m) {
         LIST_OR_RETURN(items, a[1], "chunk");
         int64_t size = a[0].int_value();
         int64_t l = static_cast<int64_t>(items.size());
-        if (size <= 0) return FuncError("runtime error: integer divide by zero");
+        if (size == 0) return FuncError("runtime error: makeslice: len out of range");
         int64_t cs = static_cast<int64_t>(std::floor(static_cast<double>(l - 1) / size) + 1);
+        if (cs < 0) return FuncError("runtime error: makeslice: len out of range");
         List out;
         for (int64_t i = 0; i < cs; i++) {
           int64_t clen = size;
@@ -132,14 +135,14 @@ void RegisterSprigLists(FuncMap* m) {
   f["rest"] = f["mustRest"] = MustPair(
       [](CallContext&, Args& a) -> StatusOr<Value> {
         LIST_OR_RETURN(items, a[0], "find rest on");
-        if (items.empty()) return L({});
+        if (items.empty()) return Value::NilList();
         return L(List(items.begin() + 1, items.end()));
       },
       {P::kAny});
   f["initial"] = f["mustInitial"] = MustPair(
       [](CallContext&, Args& a) -> StatusOr<Value> {
         LIST_OR_RETURN(items, a[0], "find initial on");
-        if (items.empty()) return L({});
+        if (items.empty()) return Value::NilList();
         return L(List(items.begin(), items.end() - 1));
       },
       {P::kAny});
@@ -213,6 +216,7 @@ void RegisterSprigLists(FuncMap* m) {
                        return FuncError("Cannot concat type " + KindForError(l) + " as list");
                      out.insert(out.end(), items.begin(), items.end());
                    }
+                   if (out.empty()) return Value::NilList();
                    return L(std::move(out));
                  }};
   f["until"] = {{P::kInt}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
@@ -336,10 +340,12 @@ void RegisterSprigDicts(FuncMap* m) {
   };
   f["merge"] = f["mustMerge"] = Function{{P::kMap, P::kMap}, true, merge(false)};
   f["mergeOverwrite"] = f["mustMergeOverwrite"] = Function{{P::kMap, P::kMap}, true, merge(true)};
-  auto deep_copy = Function{{P::kAny}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
-                              if (a[0].is_nil()) return Value::Nil();
-                              return a[0].DeepCopy();
-                            }};
+  auto deep_copy =
+      Function{{P::kAny}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
+                 if (a[0].is_nil())
+                   return FuncError("reflect: call of reflect.Value.Type on zero Value");
+                 return a[0].DeepCopy();
+               }};
   f["deepCopy"] = deep_copy;
   f["mustDeepCopy"] = deep_copy;
   f["dig"] = {

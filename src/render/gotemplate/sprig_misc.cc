@@ -76,7 +76,8 @@ double DecimalOp(double a, double b, char op) {
     if (b == 0) return NAN;
     long double q = static_cast<long double>(a) / b;
     // decimal.Div rounds to 16 fractional digits.
-    return static_cast<double>(std::round(q * 1e16L) / 1e16L);
+    double r = static_cast<double>(std::round(q * 1e16L) / 1e16L);
+    return r == 0 ? 0.0 : r;  // decimals have no negative zero
   }
   std::string sa = FormatFloat(a, 'e', -1), sb = FormatFloat(b, 'e', -1);
   auto split = [](const std::string& s, __int128* mant, int* exp) {
@@ -122,6 +123,7 @@ double DecimalOp(double a, double b, char op) {
     digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(r % 10)));
     r /= 10;
   }
+  if (digits == "0") return 0.0;
   std::string s = (neg ? "-" : "") + digits + "e" + std::to_string(er);
   return std::strtod(s.c_str(), nullptr);
 }

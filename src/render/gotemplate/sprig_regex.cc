@@ -164,6 +164,13 @@ void RegisterSprigRegex(FuncMap* m) {
           ASSIGN_OR_RETURN(auto re, Compile(a[0].str()));
           return Value::Bool(!FindAll(*re, a[1].str(), 1).empty());
         }});
+  // regexMatch (unlike the others) ignores a bad pattern and answers false.
+  (*m)["regexMatch"] = {
+      {P::kString, P::kString}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
+        auto re = Compile(a[0].str());
+        if (!re.ok()) return Value::Bool(false);
+        return Value::Bool(!FindAll(**re, a[1].str(), 1).empty());
+      }};
   Both(m, "regexFindAll",
        {{P::kString, P::kString, P::kInt}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
           ASSIGN_OR_RETURN(auto re, Compile(a[0].str()));
@@ -221,17 +228,17 @@ void RegisterSprigRegex(FuncMap* m) {
           if (a[0].str().empty() && !s.empty()) {
             // Go splits into single bytes/runes for an empty pattern.
           }
-          auto matches = FindAll(*re, s, -1);
+          if (!a[0].str().empty() && s.empty()) return StrList({""});
+          auto matches = FindAll(*re, s, n);
           std::vector<std::string> out;
-          size_t beg = 0;
+          size_t beg = 0, end = 0;
           for (auto& g : matches) {
             if (n > 0 && static_cast<int>(out.size()) == n - 1) break;
-            size_t end = g[0].first;
-            if (g[0].second == 0) continue;
-            out.push_back(s.substr(beg, end - beg));
+            end = g[0].first;
+            if (g[0].second != 0) out.push_back(s.substr(beg, end - beg));
             beg = g[0].second;
           }
-          out.push_back(s.substr(beg));
+          if (end != s.size()) out.push_back(s.substr(beg));
           return StrList(std::move(out));
         }});
   (*m)["regexQuoteMeta"] = {{P::kString}, false, [](CallContext&, Args& a) -> StatusOr<Value> {

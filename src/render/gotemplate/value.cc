@@ -148,7 +148,10 @@ bool Value::Truth() const {
   return false;
 }
 
-Json Value::ToJson() const {
+Json Value::ToJson() const { return ToJsonDepth(0); }
+
+Json Value::ToJsonDepth(int depth) const {
+  if (depth > 10000) return nullptr;
   switch (type_) {
     case GoType::kInvalid:
     case GoType::kNilIface:
@@ -173,14 +176,14 @@ Json Value::ToJson() const {
     case GoType::kList:
     case GoType::kStringList: {
       Json a = Json::array();
-      for (const auto& e : *list_) a.push_back(e.ToJson());
+      for (const auto& e : *list_) a.push_back(e.ToJsonDepth(depth + 1));
       return a;
     }
     case GoType::kMap:
     case GoType::kValues:
     case GoType::kStringMap: {
       Json o = Json::object();
-      for (const auto& [k, e] : *map_) o[k] = e.ToJson();
+      for (const auto& [k, e] : *map_) o[k] = e.ToJsonDepth(depth + 1);
       return o;
     }
     case GoType::kObject:
@@ -189,22 +192,28 @@ Json Value::ToJson() const {
   return nullptr;
 }
 
-Value Value::DeepCopy() const {
+Value Value::DeepCopy() const { return DeepCopyDepth(0); }
+
+Value Value::DeepCopyDepth(int depth) const {
+  if (depth > 10000) return Nil();
   if (is_list()) {
     List l;
     l.reserve(list_->size());
-    for (const auto& e : *list_) l.push_back(e.DeepCopy());
+    for (const auto& e : *list_) l.push_back(e.DeepCopyDepth(depth + 1));
     return NewList(std::move(l), type_);
   }
   if (is_map()) {
     Map m;
-    for (const auto& [k, e] : *map_) m.emplace(k, e.DeepCopy());
+    for (const auto& [k, e] : *map_) m.emplace(k, e.DeepCopyDepth(depth + 1));
     return NewMap(std::move(m), type_);
   }
   return *this;
 }
 
-bool Value::DeepEqual(const Value& o) const {
+bool Value::DeepEqual(const Value& o) const { return DeepEqualDepth(o, 0); }
+
+bool Value::DeepEqualDepth(const Value& o, int depth) const {
+  if (depth > 10000) return false;
   if (type_ != o.type_) {
     return false;
   }
@@ -222,7 +231,7 @@ bool Value::DeepEqual(const Value& o) const {
     case GoType::kIntList:
       if (list_->size() != o.list_->size()) return false;
       for (size_t i = 0; i < list_->size(); i++)
-        if (!(*list_)[i].DeepEqual((*o.list_)[i])) return false;
+        if (!(*list_)[i].DeepEqualDepth((*o.list_)[i], depth + 1)) return false;
       return true;
     case GoType::kMap:
     case GoType::kValues:
@@ -231,7 +240,7 @@ bool Value::DeepEqual(const Value& o) const {
       auto a = map_->begin();
       auto b = o.map_->begin();
       for (; a != map_->end(); ++a, ++b)
-        if (a->first != b->first || !a->second.DeepEqual(b->second)) return false;
+        if (a->first != b->first || !a->second.DeepEqualDepth(b->second, depth + 1)) return false;
       return true;
     }
     case GoType::kObject:

@@ -101,6 +101,13 @@ class Value {
     v.list_ = std::make_shared<List>(std::move(l));
     return v;
   }
+  // A nil []interface{}: empty for every purpose except JSON/YAML, where it is null.
+  static Value NilList() {
+    Value v = NewList();
+    v.nil_slice_ = true;
+    return v;
+  }
+  bool is_nil_slice() const { return nil_slice_; }
   static Value NewMap(Map m = {}, GoType t = GoType::kMap) {
     Value v(t);
     v.map_ = std::make_shared<Map>(std::move(m));
@@ -173,7 +180,12 @@ class Value {
 
  private:
   explicit Value(GoType t) : type_(t) {}
+  // Recursion is bounded (cyclic maps can be built with Sprig's set/merge).
+  Json ToJsonDepth(int depth) const;
+  Value DeepCopyDepth(int depth) const;
+  bool DeepEqualDepth(const Value& o, int depth) const;
   GoType type_ = GoType::kInvalid;
+  bool nil_slice_ = false;
   int64_t i_ = 0;
   double f_ = 0;
   std::shared_ptr<std::string> s_;
