@@ -38,8 +38,8 @@ struct Auth {
 
 // Bounds on one network operation. A server that accepts no connection within `connect`, or sends
 // nothing for `idle`, or whose whole operation (lookup or fetch) exceeds `total`, fails the call
-// with Unavailable ("... timed out"). Enforced for http(s):// and git:// on every socket operation;
-// for ssh:// on connect only (libssh2 does its own blocking reads).
+// with Unavailable ("... timed out"). For ssh:// (libssh2 does its own blocking reads) `idle` is
+// not enforced, but `connect` and `total` are.
 struct Timeouts {
   std::chrono::milliseconds connect{std::chrono::seconds(10)};
   std::chrono::milliseconds idle{std::chrono::seconds(60)};
@@ -97,6 +97,13 @@ struct RemoteStats {
   uint64_t http_connections = 0;  // new TCP connections opened for them (the rest reused one)
 };
 RemoteStats GetRemoteStats();
+
+// The identity of a repository across transports, for matching webhook events to GitRepos:
+// lower-case host and the path without ".git" or trailing "/", no scheme, user or port, e.g.
+// "https://GitHub.com/org/repo.git", "git@github.com:org/repo" and
+// "ssh://git@github.com:22/org/repo/" all give "github.com/org/repo". Path case is kept (compare
+// case-insensitively for providers that ignore it). InvalidArgument as for NormalizeUrl.
+StatusOr<std::string> RepoKey(std::string_view url);
 
 // True iff `s` is a full 40-hex (SHA-1) object id.
 bool IsCommitId(std::string_view s);

@@ -208,6 +208,12 @@ StatusOr<std::string> NormalizeUrl(std::string_view url) {
   return u.scheme + "://" + u.host + port + path;
 }
 
+StatusOr<std::string> RepoKey(std::string_view url) {
+  ASSIGN_OR_RETURN(std::string normalized, NormalizeUrl(url));
+  ASSIGN_OR_RETURN(ParsedUrl u, ParseUrl(normalized));
+  return u.host + u.path;
+}
+
 bool IsCommitId(std::string_view s) {
   return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');

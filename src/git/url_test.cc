@@ -29,6 +29,18 @@ TEST(UrlTest, Normalize) {
   }
 }
 
+TEST(UrlTest, RepoKeyIgnoresTransport) {
+  for (const char* url : {"https://GitHub.com/org/repo.git", "git@github.com:org/repo",
+                          "ssh://git@github.com:22/org/repo/",
+                          "http://u:p@github.com:8080/org/repo", "git://github.com/org/repo.git"}) {
+    auto key = RepoKey(url);
+    ASSERT_TRUE(key.ok()) << url;
+    EXPECT_EQ(*key, "github.com/org/repo") << url;
+  }
+  EXPECT_EQ(*RepoKey("git@gitlab.example:group/sub/proj.git"), "gitlab.example/group/sub/proj");
+  EXPECT_EQ(RepoKey("nonsense").status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(UrlTest, ParseKeepsCredentialsApart) {
   auto u = ParseUrl("https://al%40ice:p%3Ass@Host.example:8443/a/b.git?x#y");
   ASSERT_TRUE(u.ok());
