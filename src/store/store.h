@@ -5,17 +5,27 @@
 //
 // Contracts every implementation keeps:
 // - resourceVersion is one global, strictly increasing counter; every write gets a new one and
-//   objects carry it as a decimal string in metadata.resourceVersion.
+//   objects carry it as a decimal string in metadata.resourceVersion. An Update/UpdateStatus
+//   that changes nothing is not a write (as in the apiserver): it returns the stored object with
+//   its current resourceVersion and produces no event.
 // - metadata.uid and metadata.creationTimestamp are set on create; metadata.generation starts at
 //   1 and is incremented only when the object's body outside metadata and status changes.
 // - Update/UpdateStatus with a non-empty metadata.resourceVersion that is not the current one
 //   fail with kConflict (optimistic concurrency); an empty one means "last write wins".
 // - Update never changes status; UpdateStatus changes only status (kinds without a status
-//   subresource store status via Update).
+//   subresource store status via Update; UpdateStatus on them is kInvalidArgument). Create
+//   drops the status of kinds with a status subresource, as the apiserver does.
+// - metadata.uid, creationTimestamp, deletionTimestamp and generation are server-owned: values
+//   sent by clients are ignored (a non-empty uid that differs is a kConflict precondition).
 // - Delete of an object with finalizers sets metadata.deletionTimestamp (a MODIFIED event) and
 //   the object goes away when an Update removes its last finalizer (a DELETED event).
 // - Watch delivers every change after the requested resourceVersion, in resourceVersion order,
-//   exactly once; a resourceVersion older than the retained history fails with kGone.
+//   exactly once; a resourceVersion older than the retained history fails with kGone. With a
+//   label/field selector, an object that starts matching arrives as ADDED and one that stops
+//   matching as DELETED (its last matching state). A watcher that falls behind the retained
+//   history is stopped with status() kGone: the client must re-list.
+// - Error messages are the apiserver's: `gitrepos.fleet.cattle.io "x" not found`, `... already
+//   exists`, `Operation cannot be fulfilled on ...: the object has been modified; ...`.
 // All methods are thread-safe.
 #pragma once
 
