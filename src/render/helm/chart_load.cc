@@ -1,0 +1,216 @@
+// Chart loading from a directory, a .tgz or in-memory files (helm/pkg/chart/loader).
+#include <dirent.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/yaml.h"
+#include "render/helm/chart.h"
+
+namespace flotilla::helm {
+namespace {
+
+constexpr size_t kMaxChartBytes = 64 << 20;
+
+bool SafeRelative(const std::string& p) {
+  if (p.empty() || p[0] == '/') return false;
+  size_t i = 0;
+  while (i <= p.size()) {
+    size_t j = p.find('/', i);
+    if (j == std::string::npos) j = p.size();
+    if (p.compare(i, j - i, "..") == 0 && j - i == 2) return false;
+    i = j + 1;
+  }
+  return true;
+}
+
+Status WalkDir(const std::string& root, const std::string& rel,
+               std::map<std::string, std::string>* out, size_t* total) {
+  std::string dir = rel.empty() ? root : root + "/" + rel;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return NotFound(fmt::format("cannot read chart directory {}", dir));
+  std::vector<std::string> names;
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n == "." || n == "..") continue;
+    names.push_back(n);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) {
+    std::string r = rel.empty() ? n : rel + "/" + n;
+    std::string full = root + "/" + r;
+    struct stat st;
+    if (lstat(full.c_str(), &st) != 0) continue;
+    if (S_ISLNK(st.st_mode)) continue;  // symlinks could escape the chart
+    if (S_ISDIR(st.st_mode)) {
+      if (n == ".git") continue;
+      RETURN_IF_ERROR(WalkDir(root, r, out, total));
+    } else if (S_ISREG(st.st_mode)) {
+      *total += st.st_size;
+      if (*total > kMaxChartBytes)
+        return ResourceExhausted(
+            fmt::format("chart {} is larger than {} bytes", root, kMaxChartBytes));
+      std::ifstream f(full, std::ios::binary);
+      std::stringstream ss;
+      ss << f.rdbuf();
+      (*out)[r] = ss.str();
+    }
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::string> Gunzip(const std::string& data) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return Internal("zlib init failed");
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  std::string out;
+  char buf[65536];
+  int rc;
+  do {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) {
+      inflateEnd(&zs);
+      return InvalidArgument("chart archive is not valid gzip");
+    }
+    out.append(buf, sizeof buf - zs.avail_out);
+    if (out.size() > kMaxChartBytes) {
+      inflateEnd(&zs);
+      return ResourceExhausted("chart archive expands beyond the size limit");
+    }
+  } while (rc != Z_STREAM_END);
+  inflateEnd(&zs);
+  return out;
+}
+
+// ustar/GNU tar: regular files only; the top directory is stripped.
+StatusOr<std::map<std::string, std::string>> Untar(const std::string& tar) {
+  std::map<std::string, std::string> files;
+  size_t off = 0;
+  std::string long_name;
+  while (off + 512 <= tar.size()) {
+    const char* h = tar.data() + off;
+    if (h[0] == 0) break;
+    std::string name(h, strnlen(h, 100));
+    std::string prefix(h + 345, strnlen(h + 345, 155));
+    if (!prefix.empty()) name = prefix + "/" + name;
+    if (!long_name.empty()) {
+      name = long_name;
+      long_name.clear();
+    }
+    size_t size = std::strtoull(std::string(h + 124, 12).c_str(), nullptr, 8);
+    char type = h[156];
+    off += 512;
+    if (off + size > tar.size()) return InvalidArgument("truncated chart archive");
+    std::string body = tar.substr(off, size);
+    off += (size + 511) / 512 * 512;
+    if (type == 'L') {
+      long_name = body.c_str();
+      continue;
+    }
+    if (type != '0' && type != 0) continue;
+    size_t slash = name.find('/');
+    if (slash == std::string::npos) continue;
+    std::string rel = name.substr(slash + 1);
+    if (!SafeRelative(rel)) return InvalidArgument("chart archive has an unsafe path: " + name);
+    files[rel] = std::move(body);
+  }
+  return files;
+}
+
+StatusOr<Chart> LoadArchiveBytes(const std::string& data) {
+  ASSIGN_OR_RETURN(std::string tar, Gunzip(data));
+  ASSIGN_OR_RETURN(auto files, Untar(tar));
+  return LoadChartFiles(files);
+}
+
+}  // namespace
+
+StatusOr<Chart> LoadChartFiles(const std::map<std::string, std::string>& files) {
+  Chart c;
+  auto it = files.find("Chart.yaml");
+  if (it == files.end()) return InvalidArgument("Chart.yaml file is missing");
+  auto meta = ParseYaml(it->second, "Chart.yaml");
+  if (!meta.ok()) return meta.status();
+  if (!meta->is_object()) return InvalidArgument("Chart.yaml: expected a mapping");
+  c.metadata = *meta;
+  if (c.Name().empty()) return InvalidArgument("validation: chart.metadata.name is required");
+  c.values = Value::NewMap();
+  std::map<std::string, std::map<std::string, std::string>> sub_dirs;
+  for (const auto& [path, data] : files) {
+    if (!SafeRelative(path)) return InvalidArgument("unsafe path in chart: " + path);
+    if (path == "Chart.yaml") continue;
+    if (path == "values.yaml") {
+      auto v = ParseYaml(data, c.Name() + "/values.yaml");
+      if (!v.ok()) return v.status();
+      if (v->is_object()) c.values = Value::FromJson(*v, false);
+      continue;
+    }
+    if (path == "values.schema.json") {
+      c.schema = data;
+      continue;
+    }
+    if (path == "requirements.yaml") {
+      auto r = ParseYaml(data, "requirements.yaml");
+      if (r.ok() && r->is_object() && r->contains("dependencies"))
+        c.metadata["dependencies"] = (*r)["dependencies"];
+      continue;
+    }
+    if (path == "requirements.lock" || path == "Chart.lock") continue;
+    if (path.rfind("templates/", 0) == 0) {
+      c.templates.emplace_back(path, data);
+      continue;
+    }
+    if (path.rfind("charts/", 0) == 0) {
+      std::string rest = path.substr(7);
+      size_t slash = rest.find('/');
+      if (slash == std::string::npos) {
+        if (rest.size() > 4 && rest.substr(rest.size() - 4) == ".tgz") {
+          auto sub = LoadArchiveBytes(data);
+          if (!sub.ok()) return sub.status().WithContext("charts/" + rest);
+          c.dependencies.push_back(std::move(*sub));
+        }
+        continue;
+      }
+      sub_dirs[rest.substr(0, slash)][rest.substr(slash + 1)] = data;
+      continue;
+    }
+    if (path.rfind("crds/", 0) == 0) c.crds.emplace_back(path, data);
+    c.files[path] = data;
+  }
+  for (const auto& [name, sub_files] : sub_dirs) {
+    auto sub = LoadChartFiles(sub_files);
+    if (!sub.ok()) return sub.status().WithContext("charts/" + name);
+    c.dependencies.push_back(std::move(*sub));
+  }
+  std::sort(c.dependencies.begin(), c.dependencies.end(),
+            [](const Chart& a, const Chart& b) { return a.Name() < b.Name(); });
+  return c;
+}
+
+StatusOr<Chart> LoadChart(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return NotFound(fmt::format("chart {} not found", path));
+  if (S_ISDIR(st.st_mode)) {
+    std::map<std::string, std::string> files;
+    size_t total = 0;
+    RETURN_IF_ERROR(WalkDir(path, "", &files, &total));
+    return LoadChartFiles(files);
+  }
+  if (static_cast<size_t>(st.st_size) > kMaxChartBytes)
+    return ResourceExhausted(fmt::format("chart archive {} is too large", path));
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return LoadArchiveBytes(ss.str());
+}
+
+}  // namespace flotilla::helm
