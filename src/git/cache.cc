@@ -201,7 +201,11 @@ Status Fetch(git_repository* repo, const RemoteSpec& spec, const std::vector<std
   lg2::NetScope scope(spec.timeouts);
   lg2::CallbackState state(spec);
   git_remote* raw = nullptr;
-  if (git_remote_create_anonymous(&raw, repo, spec.url.c_str()) < 0) {
+  git_remote_create_options create = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  create.repository = repo;
+  // No url.insteadOf rewriting (also avoids a per-call leak in libgit2 1.5's config regexes).
+  create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+  if (git_remote_create_with_opts(&raw, spec.url.c_str(), &create) < 0) {
     return InvalidArgument("invalid git URL \"" + RedactUrl(spec.url) + "\"");
   }
   lg2::RemotePtr remote(raw);

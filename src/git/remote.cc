@@ -66,7 +66,9 @@ StatusOr<std::vector<RemoteRef>> ListRefsLibgit2(const RemoteSpec& spec,
   lg2::NetScope scope(spec.timeouts);
   lg2::CallbackState state(spec);
   git_remote* raw = nullptr;
-  int rc = git_remote_create_detached(&raw, spec.url.c_str());
+  git_remote_create_options create = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+  int rc = git_remote_create_with_opts(&raw, spec.url.c_str(), &create);
   lg2::RemotePtr remote(raw);
   if (rc < 0) return InvalidArgument("invalid git URL \"" + RedactUrl(spec.url) + "\"");
   git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
