@@ -394,14 +394,54 @@ TEST_F(ResourcesTest, WatchEndsAtTimeout) {
   EXPECT_TRUE(stream.lines.empty());
 }
 
+// Delegates to a real store, except that every watch fails as too old.
+class ExpiredWatchStore : public store::Store {
+ public:
+  explicit ExpiredWatchStore(store::Store& s) : s_(s) {}
+  StatusOr<Json> Create(const model::ResourceType& t, Json o) override { return s_.Create(t, o); }
+  StatusOr<Json> Get(const model::ResourceType& t, const std::string& ns,
+                     const std::string& n) override {
+    return s_.Get(t, ns, n);
+  }
+  StatusOr<store::ListResult> List(const model::ResourceType& t,
+                                   const store::ListOptions& o) override {
+    return s_.List(t, o);
+  }
+  StatusOr<Json> Update(const model::ResourceType& t, Json o) override { return s_.Update(t, o); }
+  StatusOr<Json> UpdateStatus(const model::ResourceType& t, Json o) override {
+    return s_.UpdateStatus(t, o);
+  }
+  StatusOr<Json> Delete(const model::ResourceType& t, const std::string& ns, const std::string& n,
+                        const store::DeleteOptions& o) override {
+    return s_.Delete(t, ns, n, o);
+  }
+  StatusOr<std::unique_ptr<store::Watcher>> Watch(const model::ResourceType&,
+                                                  const store::WatchOptions& o) override {
+    return Gone(fmt::format("too old resource version: {}", o.resource_version));
+  }
+  int64_t CurrentResourceVersion() override { return s_.CurrentResourceVersion(); }
+  Status CheckHealth() override { return s_.CheckHealth(); }
+
+ private:
+  store::Store& s_;
+};
+
 TEST_F(ResourcesTest, WatchFromExpiredVersionSendsError) {
-  // Generate enough history, then watch from a version the store may have compacted; whether
-  // it has or not, an ERROR event must be a 410 Status.
-  HttpResponse resp = Do(Req("GET", std::string(kGitRepos) + "?watch=1&resourceVersion=bogus"));
-  EXPECT_EQ(resp.status, 400);
-  store::WatchEvent ev{store::WatchEventType::kAdded, Json::parse(GitRepo("x")), 1};
-  std::string line = EncodeWatchEvent(model::GitRepoType(), ev, std::nullopt);
-  EXPECT_EQ(Json::parse(line)["type"], "ADDED");
+  EXPECT_EQ(Do(Req("GET", std::string(kGitRepos) + "?watch=1&resourceVersion=bogus")).status, 400);
+  ExpiredWatchStore expired(*store_);
+  ApiServer srv(expired, ApiServer::Options());
+  HttpResponse resp =
+      srv.Dispatch(Req("GET", std::string(kGitRepos) + "?watch=1&resourceVersion=3"));
+  ASSERT_EQ(resp.status, 200);
+  ASSERT_TRUE(resp.stream);
+  FakeStream stream(10);
+  resp.stream(stream);
+  ASSERT_EQ(stream.lines.size(), 1u);
+  Json ev = Json::parse(stream.lines[0]);
+  EXPECT_EQ(ev["type"], "ERROR");
+  EXPECT_EQ(ev["object"]["kind"], "Status");
+  EXPECT_EQ(ev["object"]["code"], 410);
+  EXPECT_EQ(ev["object"]["reason"], "Expired");
 }
 
 }  // namespace

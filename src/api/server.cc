@@ -263,10 +263,7 @@ void ApiServer::Impl::AcceptLoop() {
     }
     Connection* c = conn.get();
     connections.push_back(std::move(conn));
-    c->thread = std::thread([this, c] {
-      Serve(*c);
-      c->done = true;
-    });
+    c->thread = std::thread([this, c] { Serve(*c); });
   }
 }
 
@@ -331,6 +328,9 @@ void ApiServer::Impl::Serve(Connection& c) {
     }
     if (!keep_alive) break;
   }
+  // Done before the client can observe the close, so a client that reconnects at once is not
+  // refused for a connection that is already over.
+  c.done = true;
   c.socket.shutdown(tcp::socket::shutdown_both, ec);
 }
 

@@ -177,6 +177,7 @@ TEST_F(ServerTest, BodyLimitAndConnectionLimit) {
   Client a(server_->port());
   a.Send("POST", kGitRepos, std::string(1000, ' '));
   EXPECT_NE(a.ReadUntil("}").find("HTTP/1.1 413"), std::string::npos);
+  EXPECT_TRUE(a.WaitClosed(std::chrono::seconds(5)));
   Client b(server_->port());
   b.Send("GET", "/healthz");
   b.ReadUntil("ok");
