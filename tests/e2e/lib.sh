@@ -19,6 +19,7 @@ cleanup() {
     wait "$SERVER_PID" 2>/dev/null || true
   fi
   "$FIXTURES/git-daemon.sh" stop "$GIT_ROOT" >/dev/null 2>&1 || true
+  "$FIXTURES/git-http.sh" stop "$GIT_ROOT" >/dev/null 2>&1 || true
   if [ $rc -ne 0 ]; then
     echo "---- server log (last 80 lines) ----" >&2
     tail -n 80 "$WORK/server.log" >&2 2>/dev/null || true
@@ -33,6 +34,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # start_git_daemon: sets GIT_URL (git://127.0.0.1:PORT/)
 start_git_daemon() { GIT_URL=$("$FIXTURES/git-daemon.sh" start "$GIT_ROOT"); }
+# start_git_http: sets HTTP_URL (http://127.0.0.1:PORT/), lighttpd + git http-backend, same repos.
+start_git_http() { HTTP_URL=$("$FIXTURES/git-http.sh" start "$GIT_ROOT"); }
 
 # new_repo NAME DIR: creates bare repo NAME.git with DIR's content as the first commit on master.
 new_repo() {
