@@ -9,8 +9,11 @@
 #   FLOTILLA_KILL9_N=20          GitRepos/repositories
 #   FLOTILLA_KILL9_ROUNDS=4      commit rounds (each with 1-3 kills); e.g. 50 for a long run
 #   FLOTILLA_KILL9_SEED=S        replay the random choices of a run (sleeps, kills, when to commit)
+# shellcheck disable=SC2119 # start_server takes optional flags
 here=$(dirname "$0")
+# shellcheck source=tests/e2e/lib.sh
 . "$here/lib.sh"
+# shellcheck source=tests/e2e/scenario.sh
 . "$here/scenario.sh"
 
 N=${FLOTILLA_KILL9_N:-20}
@@ -47,8 +50,8 @@ kill9() {
 # down, restart it. MIDFLIGHT counts the kills that hit a server with work left (not converged).
 MIDFLIGHT=0
 chaos() {
-  local k state kills=$((1 + RANDOM % 3))
-  for k in $(seq 1 "$kills"); do
+  local _k state kills=$((1 + RANDOM % 3))
+  for _k in $(seq 1 "$kills"); do
     random_sleep 15
     state="converged"
     if ! scenario_converged "$N" 2>/dev/null; then

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The "many GitRepos changed at once" scenario (sourced after lib.sh), shared by thirty_test.sh,
 # kill9_test.sh and bench/thirty.sh: N repositories, one GitRepo each, every commit round changes
 # every repository. Round R of repository I holds two ConfigMaps in namespace `scenario`:

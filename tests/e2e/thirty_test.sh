@@ -6,8 +6,11 @@
 # Correctness only: no timing is asserted (bench/thirty.sh measures).
 #   FLOTILLA_THIRTY_N=30        number of GitRepos/repositories
 #   FLOTILLA_THIRTY_ROUNDS=2    commit rounds after the initial sync
+# shellcheck disable=SC2119 # start_server takes optional flags
 here=$(dirname "$0")
+# shellcheck source=tests/e2e/lib.sh
 . "$here/lib.sh"
+# shellcheck source=tests/e2e/scenario.sh
 . "$here/scenario.sh"
 
 N=${FLOTILLA_THIRTY_N:-30}
