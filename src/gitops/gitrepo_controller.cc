@@ -264,14 +264,19 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
   bool spec_changed = IntField(status, "observedGeneration") != generation;
   bool poll_due = polled.empty() || spec_changed || !have_last_poll ||
                   now >= last_poll + spec->polling_interval;
-  if (spec->disable_polling && !polled.empty() && !spec_changed) poll_due = false;
+  // A webhook pokes a GitRepo by erasing lastPollingTriggered (see webhook/), which makes the
+  // poll due now, also with disablePolling.
+  if (spec->disable_polling && !polled.empty() && !spec_changed && have_last_poll) poll_due = false;
+  const std::string webhook_at_start = StrField(status, "webhookCommit");
   if (pinned) poll_due = false;
 
   if (poll_due) {
     auto commit = git_.ResolveCommit(*remote);
     Metrics::Get().polls.WithLabels({{"result", commit.ok() ? "success" : "error"}}).Inc();
     Status w = WriteStatus(store_, ns, name, [&](Json& st) {
-      st["lastPollingTriggered"] = now_text;
+      // A webhook that arrived while this poll ran may announce a newer commit: leave the poll
+      // due (the webhook re-queued the key) instead of recording this poll's time.
+      if (StrField(st, "webhookCommit") == webhook_at_start) st["lastPollingTriggered"] = now_text;
       if (commit.ok()) {
         st["pollingCommit"] = *commit;
         SetCondition(st, "GitPolling", true, "Polled", "");

@@ -80,11 +80,17 @@ class SimGit : public GitSource {
   }
   bool Flake() { return flaky > 0 && std::uniform_real_distribution<double>(0, 1)(*rng) < flaky; }
 
+  // Runs after a lookup answered, before the controller records it: a push and its webhook
+  // racing with the poll.
+  std::function<void(const std::string& url)> during_poll;
+
   StatusOr<std::string> ResolveCommit(const git::RemoteSpec& spec) override {
     auto it = remotes.find(spec.url);
     if (it == remotes.end()) return NotFound("no such repository");
     if (it->second.down || Flake()) return Unavailable("connection refused");
-    return it->second.head;
+    std::string head = it->second.head;
+    if (during_poll) during_poll(spec.url);
+    return head;
   }
   StatusOr<std::shared_ptr<const render::Tree>> OpenTree(const git::RemoteSpec& spec,
                                                          const std::string& commit) override {
@@ -194,6 +200,25 @@ struct Sim {
         break;
   }
 
+  // What the webhook receiver does for a verified push: record the commit, poke the poll.
+  void Webhook(const std::string& key) {
+    auto slash = key.find('/');
+    auto obj = faulty.Get(GitRepoType(), key.substr(0, slash), key.substr(slash + 1));
+    if (!obj.ok()) return;
+    std::string head = git.remotes[(*obj)["spec"]["repo"]].head;
+    auto r = store::Mutate(faulty, GitRepoType(), key.substr(0, slash), key.substr(slash + 1), true,
+                           [&](Json& o) {
+                             o["status"]["webhookCommit"] = head;
+                             o["status"].erase("lastPollingTriggered");
+                             return true;
+                           });
+    if (r.ok()) {
+      webhook_delivered[key] = head;
+      q->Add(key);
+    }
+  }
+  std::map<std::string, std::string> webhook_delivered;  // key -> commit its last webhook named
+
   void EditSpec(const std::string& key, const std::function<void(Json&)>& edit) {
     auto slash = key.find('/');
     auto r = store::Mutate(faulty, GitRepoType(), key.substr(0, slash), key.substr(slash + 1),
@@ -256,14 +281,22 @@ std::string RunSeed(uint64_t seed) {
     sim.keys.push_back("fleet-local/" + fmt::format("gr{}", i));
   }
   sim.Restart();
+  sim.git.during_poll = [&sim](const std::string& url) {
+    if (sim.Uniform(0, 9) != 0) return;
+    sim.git.Commit(url, ++sim.versions[url]);
+    for (const std::string& k : sim.keys) sim.Webhook(k);
+  };
   int steps = sim.Uniform(20, 120);
   for (int s = 0; s < steps; s++) {
     const std::string& key = sim.keys[sim.Uniform(0, repos - 1)];
     std::string url = fmt::format("https://git.example/repo{}.git", sim.Uniform(0, repos - 1));
-    switch (sim.Uniform(0, 11)) {
+    switch (sim.Uniform(0, 12)) {
       case 0:
       case 1:
         sim.git.Commit(url, ++sim.versions[url]);
+        // Webhooks for this repository arrive, or get lost.
+        for (const std::string& k : sim.keys)
+          if (sim.Uniform(0, 2) == 0) sim.Webhook(k);
         break;
       case 2:
         sim.EditSpec(key, [&](Json& spec) { spec["paths"] = {sim.Uniform(0, 1) ? "a" : "b"}; });
@@ -274,7 +307,12 @@ std::string RunSeed(uint64_t seed) {
         });
         break;
       case 4:
-        sim.EditSpec(key, [](Json& spec) { spec["paused"] = !spec.value("paused", false); });
+        if (sim.Uniform(0, 1))
+          sim.EditSpec(key, [](Json& spec) { spec["paused"] = !spec.value("paused", false); });
+        else
+          sim.EditSpec(key, [](Json& spec) {
+            spec["disablePolling"] = !spec.value("disablePolling", false);
+          });
         break;
       case 5:
         sim.git.remotes[url].down = !sim.git.remotes[url].down;
@@ -285,6 +323,9 @@ std::string RunSeed(uint64_t seed) {
         break;
       case 7:
         sim.Restart();
+        break;
+      case 12:
+        sim.Webhook(key);
         break;
       case 8:
       case 9:
@@ -298,6 +339,15 @@ std::string RunSeed(uint64_t seed) {
   sim.faulty.fail_rate = 0;
   sim.git.flaky = 0;
   for (auto& [url, r] : sim.git.remotes) r.down = false;
+  sim.git.during_poll = nullptr;
+  // GitRepos whose webhook for the last push was lost get one now (those with disablePolling
+  // rely on it); a webhook that was delivered must have been acted on.
+  for (const std::string& k : sim.keys) {
+    auto slash = k.find('/');
+    auto obj = sim.faulty.Get(GitRepoType(), k.substr(0, slash), k.substr(slash + 1));
+    if (obj.ok() && sim.webhook_delivered[k] != sim.git.remotes[(*obj)["spec"]["repo"]].head)
+      sim.Webhook(k);
+  }
   // 90 s of simulated time: longer than the backoff cap (20 s) plus two poll intervals.
   const queue::TimePoint end = sim.clock.Now() + std::chrono::seconds(90);
   while (true) {
