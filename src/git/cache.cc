@@ -14,6 +14,7 @@
 #include <random>
 
 #include "core/log.h"
+#include "git/compact.h"
 #include "git/lg2.h"
 #include "git/refs.h"
 #include "git/snapshot_impl.h"
@@ -23,6 +24,9 @@ namespace flotilla::git {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Packs a cached repository may hold before they are merged into one.
+constexpr size_t kMaxPacks = 16;
 
 std::string Sha256Hex(std::string_view s) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -276,6 +280,12 @@ StatusOr<std::shared_ptr<Snapshot>> Cache::Open(const RemoteSpec& spec, const st
         return NotFound("commit " + commit + " not found on " + url +
                         " (not reachable from any branch or tag)");
       }
+    }
+    if (fetched && entry->live == 0 && PackCount(entry->dir) > kMaxPacks) {
+      // One pack per fetch would slow every lookup down over time: merge them while no
+      // snapshot reads this repository (a failure only costs speed).
+      Status st = CompactPacks(repo.get(), entry->dir);
+      if (!st.ok()) log::Warn("git cache: compaction failed", {{"error", st.message()}});
     }
     entry->last_used = NowMs();
     utime(entry->dir.c_str(), nullptr);  // persists LRU order across restarts

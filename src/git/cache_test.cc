@@ -208,6 +208,35 @@ TEST_F(CacheTest, EvictsLeastRecentlyUsedUnpinnedRepositories) {
   EXPECT_EQ(*(*sb2)->ReadFile("b"), std::string(1000, 'b'));
 }
 
+TEST_F(CacheTest, IncrementalFetchesAreCompacted) {
+  Cache cache(CacheDir());
+  std::vector<std::string> commits;
+  std::string c0 = repo_.Commit("main", {{"n", "start"}});
+  repo_.Tag("v0", c0, "annotated");
+  RemoteSpec by_tag = Spec();
+  by_tag.revision = "v0";
+  ASSERT_TRUE(cache.Open(by_tag, c0).ok());  // fetches the annotated tag object too
+  for (int i = 0; i < 40; ++i) {
+    commits.push_back(repo_.Commit("main", {{"n", std::to_string(i)}}));
+    auto s = cache.Open(Spec(), commits.back());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+  }
+  std::string dir = *cache.RepoDir(Spec().url);
+  size_t packs = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/objects/pack")) {
+    packs += e.path().extension() == ".pack";
+  }
+  EXPECT_LE(packs, 17u);
+  testing::Run("git --git-dir=" + dir + " fsck --no-dangling --no-progress 2>&1");
+  // Every commit, and the annotated tag, are still there, without a server.
+  testing::Run(testing::FixturePath("git-daemon.sh") + " stop " + tmp_.path() + "/srv");
+  for (int i = 0; i < 40; ++i) {
+    auto s = cache.Open(Spec(), commits[static_cast<size_t>(i)]);
+    ASSERT_TRUE(s.ok()) << i << ": " << s.status().ToString();
+    EXPECT_EQ(*(*s)->ReadFile("n"), std::to_string(i));
+  }
+}
+
 TEST_F(CacheTest, SurvivesACorruptCacheDirectory) {
   std::string c1 = repo_.Commit("main", {{"a", "1"}});
   Cache probe(CacheDir());
