@@ -201,6 +201,9 @@ Status ErrorStatus(int rc, const CallbackState& state, std::string_view what) {
   if (klass == GIT_ERROR_NET || klass == GIT_ERROR_SSL || klass == GIT_ERROR_SSH ||
       klass == GIT_ERROR_HTTP || klass == GIT_ERROR_CALLBACK || rc == GIT_EEOF ||
       Contains(msg, "status code: 5")) {
+    if (msg.rfind("cannot connect to", 0) == 0 || msg.rfind("cannot resolve host", 0) == 0) {
+      return Unavailable("cannot reach " + url + ": " + msg);
+    }
     return Unavailable(head + ": " + (msg.empty() ? "network error" : msg));
   }
   if (klass == GIT_ERROR_OS || klass == GIT_ERROR_ODB || klass == GIT_ERROR_REPOSITORY ||
