@@ -262,11 +262,15 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
   Clock::time_point last_poll{};
   bool have_last_poll = ParseRfc3339(StrField(status, "lastPollingTriggered"), &last_poll);
   bool spec_changed = IntField(status, "observedGeneration") != generation;
-  bool poll_due = polled.empty() || spec_changed || !have_last_poll ||
+  // A failed poll stays due: its retries follow the queue's per-key backoff.
+  const bool last_poll_failed = ConditionIs(status, "GitPolling", false);
+  bool poll_due = polled.empty() || spec_changed || !have_last_poll || last_poll_failed ||
                   now >= last_poll + spec->polling_interval;
   // A webhook pokes a GitRepo by erasing lastPollingTriggered (see webhook/), which makes the
   // poll due now, also with disablePolling.
-  if (spec->disable_polling && !polled.empty() && !spec_changed && have_last_poll) poll_due = false;
+  if (spec->disable_polling && !polled.empty() && !spec_changed && have_last_poll &&
+      !last_poll_failed)
+    poll_due = false;
   const std::string webhook_at_start = StrField(status, "webhookCommit");
   if (pinned) poll_due = false;
 
