@@ -2,7 +2,9 @@
 // (used in error contexts) and Go's parse error messages.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -64,6 +66,8 @@ struct Node {
   int64_t int_value = 0;
   uint64_t uint_value = 0;
   double float_value = 0;
+  // Identifier: the resolved function, cached by the executor on first use.
+  mutable std::atomic<const void*> func{nullptr};
 
   // Go's Node.String().
   std::string String() const;
@@ -74,10 +78,10 @@ struct Node {
 struct SourceFile {
   std::string parse_name;  // the top-level template name being parsed, for error messages
   std::string text;
-  std::vector<std::unique_ptr<Node>> arena;
+  std::deque<Node> arena;  // stable addresses, allocated in chunks
   Node* New(NodeType t, int pos, int line = 0) {
-    arena.push_back(std::make_unique<Node>());
-    Node* n = arena.back().get();
+    arena.emplace_back();
+    Node* n = &arena.back();
     n->type = t;
     n->pos = pos;
     n->line = line;

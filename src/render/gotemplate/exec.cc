@@ -373,10 +373,15 @@ class State : public CallContext {
   Value EvalFunction(const Value& dot, const Node* node, const Node* cmd,
                      const std::vector<Node*>& args, const Value* final) {
     node_ = node;
-    const FuncMap& funcs = HelmFuncs();
-    auto it = funcs.find(node->text);
-    if (it == funcs.end()) Errorf(GoQuote(node->text) + " is not a defined function");
-    return EvalCall(dot, it->second, cmd, node->text, args, final);
+    const auto* fn = static_cast<const Function*>(node->func.load(std::memory_order_relaxed));
+    if (fn == nullptr) {
+      const FuncMap& funcs = HelmFuncs();
+      auto it = funcs.find(node->text);
+      if (it == funcs.end()) Errorf(GoQuote(node->text) + " is not a defined function");
+      fn = &it->second;
+      node->func.store(fn, std::memory_order_relaxed);
+    }
+    return EvalCall(dot, *fn, cmd, node->text, args, final);
   }
 
   Value EvalField(const Value& dot, const std::string& name, const Node* node,
@@ -523,8 +528,8 @@ class State : public CallContext {
         if (CanBeNil(p)) return p == Param::kReflect ? Value() : Value::Nil();
         Errorf(std::string("cannot assign nil to ") + ParamTypeName(p));
       case NodeType::kField: {
-        std::vector<Node*> self{const_cast<Node*>(n)};
-        return ValidateType(EvalFieldChain(dot, dot, n, n->ident, 0, self, nullptr), p);
+        // (Go passes the node itself as the only arg: no arguments either way.)
+        return ValidateType(EvalFieldChain(dot, dot, n, n->ident, 0, kNone, nullptr), p);
       }
       case NodeType::kVariable:
         return ValidateType(EvalVariableNode(dot, n, kNone, nullptr), p);
@@ -595,14 +600,21 @@ struct ThreadJob {
   std::function<void()> fn;
 };
 
+thread_local bool on_large_stack = false;
+
 void* ThreadMain(void* arg) {
+  on_large_stack = true;
   static_cast<ThreadJob*>(arg)->fn();
   return nullptr;
 }
 
-// Runs `fn` on a thread with a large stack, so deep (bounded) template recursion cannot overflow
-// the caller's stack.
-void RunWithBigStack(std::function<void()> fn) {
+}  // namespace
+
+void RunOnLargeStack(std::function<void()> fn) {
+  if (on_large_stack) {
+    fn();
+    return;
+  }
   ThreadJob job{std::move(fn)};
   pthread_attr_t attr;
   pthread_attr_init(&attr);
@@ -616,8 +628,6 @@ void RunWithBigStack(std::function<void()> fn) {
   pthread_attr_destroy(&attr);
   pthread_join(th, nullptr);
 }
-
-}  // namespace
 
 const char* ParamTypeName(Param p) {
   switch (p) {
@@ -676,7 +686,7 @@ StatusOr<std::string> TemplateSet::Execute(const std::string& name, const Value&
     }
   };
   if (options.max_template_depth > 50) {
-    RunWithBigStack(run);
+    RunOnLargeStack(run);
   } else {
     run();
   }

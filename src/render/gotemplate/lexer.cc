@@ -238,8 +238,8 @@ bool GoUnquote(std::string_view s, std::string* out, std::string* err) {
 
 std::string Item::String() const {
   if (type == ItemType::kEOF) return "EOF";
-  if (type == ItemType::kError) return val;
-  if (type > ItemType::kKeyword) return "<" + val + ">";
+  if (type == ItemType::kError) return std::string(val);
+  if (type > ItemType::kKeyword) return "<" + std::string(val) + ">";
   int runes = 0;
   for (size_t i = 0; i < val.size();) {
     int w;
@@ -274,7 +274,7 @@ const char* kSpaceChars = " \t\r\n";
 
 class Lexer {
  public:
-  explicit Lexer(std::string_view input) : in_(input) {}
+  explicit Lexer(std::string_view input) : in_(input) { items_.reserve(input.size() / 8 + 4); }
 
  private:
   enum StateRet { kToText = 0, kToLeft = 1, kToInside = 2, kToDone = 3 };
@@ -314,8 +314,8 @@ class Lexer {
     }
   }
   void Emit(ItemType t) {
-    items_.push_back(Item{t, static_cast<int>(start_),
-                          std::string(in_.substr(start_, pos_ - start_)), start_line_});
+    items_.push_back(
+        Item{t, static_cast<int>(start_), in_.substr(start_, pos_ - start_), start_line_, nullptr});
     start_ = pos_;
     start_line_ = line_;
   }
@@ -341,7 +341,8 @@ class Lexer {
     Backup();
   }
   StateRet Errorf(std::string msg) {
-    items_.push_back(Item{ItemType::kError, static_cast<int>(start_), std::move(msg), start_line_});
+    auto err = std::make_shared<const std::string>(std::move(msg));
+    items_.push_back(Item{ItemType::kError, static_cast<int>(start_), *err, start_line_, err});
     failed_ = true;
     return kToDone;
   }
@@ -730,6 +731,9 @@ class Lexer {
 
 }  // namespace
 
-std::vector<Item> Lex(std::string_view input) { return Lexer(input).RunAll(); }
+std::vector<Item> Lex(std::string_view input) {
+  Lexer l(input);
+  return l.RunAll();
+}
 
 }  // namespace flotilla::gotemplate

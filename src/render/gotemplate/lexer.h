@@ -1,6 +1,7 @@
 // Go text/template's lexer (text/template/parse/lex.go), producing the whole item stream at once.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,10 +47,11 @@ enum class ItemType {
 };
 
 struct Item {
-  ItemType type;
-  int pos;
-  std::string val;
-  int line;
+  ItemType type = ItemType::kEOF;
+  int pos = 0;
+  std::string_view val;  // points into the lexed input (or into `error` for kError)
+  int line = 0;
+  std::shared_ptr<const std::string> error;
   // Go's item.String(): EOF, the error text, <keyword>, or the %q-quoted value.
   std::string String() const;
 };

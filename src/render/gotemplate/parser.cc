@@ -111,7 +111,7 @@ class Parser {
       std::string extra;
       if (action_line_ != 0 && action_line_ != tok.line) {
         extra = fmt::format(" in action started at {}:{}", src_->parse_name, action_line_);
-        if (tok.val.size() >= 7 && tok.val.compare(tok.val.size() - 7, 7, " action") == 0)
+        if (tok.val.size() >= 7 && tok.val.substr(tok.val.size() - 7) == " action")
           extra = extra.substr(10);
       }
       Errorf(tok.String() + extra);
@@ -165,7 +165,7 @@ class Parser {
     switch (tok.type) {
       case ItemType::kText: {
         Node* n = src_->New(NodeType::kText, tok.pos);
-        n->text = tok.val;
+        n->text = std::string(tok.val);
         return n;
       }
       case ItemType::kLeftDelim: {
@@ -230,12 +230,12 @@ class Parser {
       if (next.type == ItemType::kAssign || next.type == ItemType::kDeclare) {
         pipe->is_assign = next.type == ItemType::kAssign;
         NextNonSpace();
-        pipe->decl.push_back(NewVariable(v.pos, v.val));
-        vars_.push_back(v.val);
+        pipe->decl.push_back(NewVariable(v.pos, std::string(v.val)));
+        vars_.push_back(std::string(v.val));
       } else if (next.type == ItemType::kChar && next.val == ",") {
         NextNonSpace();
-        pipe->decl.push_back(NewVariable(v.pos, v.val));
-        vars_.push_back(v.val);
+        pipe->decl.push_back(NewVariable(v.pos, std::string(v.val)));
+        vars_.push_back(std::string(v.val));
         if (context == "range" && pipe->decl.size() < 2) {
           ItemType pt = PeekNonSpace().type;
           if (pt == ItemType::kVariable || pt == ItemType::kRightDelim ||
@@ -400,7 +400,7 @@ class Parser {
       Node* chain = src_->New(NodeType::kChain, Peek().pos);
       chain->chain = node;
       while (Peek().type == ItemType::kField) {
-        std::string f = NextTok().val;
+        std::string f(NextTok().val);
         // Chain.Add: split ".a.b" into fields.
         size_t i = 1;
         while (i <= f.size()) {
@@ -452,9 +452,10 @@ class Parser {
     Item tok = NextNonSpace();
     switch (tok.type) {
       case ItemType::kIdentifier: {
-        if (!(*is_func_)(tok.val)) Errorf(fmt::format("function {} not defined", GoQuote(tok.val)));
+        std::string name(tok.val);
+        if (!(*is_func_)(name)) Errorf(fmt::format("function {} not defined", GoQuote(name)));
         Node* n = src_->New(NodeType::kIdentifier, tok.pos);
-        n->text = tok.val;
+        n->text = std::move(name);
         return n;
       }
       case ItemType::kDot:
@@ -462,7 +463,7 @@ class Parser {
       case ItemType::kNil:
         return src_->New(NodeType::kNil, tok.pos);
       case ItemType::kVariable: {
-        Node* v = NewVariable(tok.pos, tok.val);
+        Node* v = NewVariable(tok.pos, std::string(tok.val));
         for (const auto& name : vars_)
           if (name == v->ident[0]) return v;
         Errorf(fmt::format("undefined variable {}", GoQuote(v->ident[0])));
@@ -473,7 +474,7 @@ class Parser {
         while (i <= tok.val.size()) {
           size_t j = tok.val.find('.', i);
           if (j == std::string::npos) j = tok.val.size();
-          n->ident.push_back(tok.val.substr(i, j - i));
+          n->ident.push_back(std::string(tok.val.substr(i, j - i)));
           i = j + 1;
         }
         return n;
@@ -494,7 +495,7 @@ class Parser {
         std::string s, err;
         if (!GoUnquote(tok.val, &s, &err)) Errorf(err);
         Node* n = src_->New(NodeType::kString, tok.pos);
-        n->quoted = tok.val;
+        n->quoted = std::string(tok.val);
         n->text = std::move(s);
         return n;
       }
@@ -507,7 +508,7 @@ class Parser {
 
   Node* NewNumber(const Item& tok) {
     Node* n = src_->New(NodeType::kNumber, tok.pos);
-    const std::string& text = tok.val;
+    const std::string text(tok.val);
     n->text = text;
     if (tok.type == ItemType::kCharConstant) {
       // 'x', '\n', '\x41', '\u00e9'

@@ -152,7 +152,19 @@ StatusOr<Value> BuildTop(const Json& req) {
 
 }  // namespace
 
+namespace {
+Json RenderRequestOnStack(const Json& req);
+}  // namespace
+
 Json RenderRequest(const Json& req) {
+  Json result;
+  RunOnLargeStack([&] { result = RenderRequestOnStack(req); });
+  return result;
+}
+
+namespace {
+
+Json RenderRequestOnStack(const Json& req) {
   if (!req.contains("templates") || !req["templates"].is_object() || req["templates"].empty())
     return Error("request", "bad request: no templates");
   std::vector<std::string> targets;
@@ -204,5 +216,7 @@ Json RenderRequest(const Json& req) {
   if (single) return Json{{"output", outputs[targets[0]]}, {"error", nullptr}};
   return Json{{"outputs", outputs}, {"error", nullptr}};
 }
+
+}  // namespace
 
 }  // namespace flotilla::gotemplate

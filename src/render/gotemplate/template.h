@@ -12,6 +12,7 @@
 // run concurrently on one set.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,6 +30,11 @@ struct ExecOptions {
   int max_include_recursion = 1000;    // Helm's per-name include limit
   bool replace_no_value = true;        // Helm replaces "<no value>" with "" in outputs
 };
+
+// Runs `fn` on a thread with a 1 GiB (lazily committed) stack, or inline when already on one.
+// Execute uses it so that deep but bounded recursion (include chains up to Helm's limit) cannot
+// overflow the caller's stack; callers executing many templates can wrap the whole batch once.
+void RunOnLargeStack(std::function<void()> fn);
 
 class TemplateSet {
  public:
