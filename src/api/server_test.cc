@@ -185,6 +185,29 @@ TEST_F(ServerTest, BodyLimitAndConnectionLimit) {
   EXPECT_NE(c.ReadUntil("\r\n\r\n").find("503"), std::string::npos);
 }
 
+TEST_F(ServerTest, AccessLogNeverShowsBodies) {
+  log::Init(log::Format::kText, log::Level::kInfo);
+  StartServer();
+  testing::internal::CaptureStderr();
+  {
+    Client c(server_->port());
+    c.Send("POST", "/api/v1/namespaces/ns/secrets",
+           R"({"metadata":{"name":"s"},"stringData":{"password":"TOPSECRETVALUE"}})");
+    EXPECT_NE(c.ReadUntil("}").find("201"), std::string::npos);
+    c.Clear();
+    c.Send("POST", "/api/v1/namespaces/ns/secrets", R"({"stringData":TOPSECRETVALUE})");
+    std::string bad = c.ReadUntil("}");
+    EXPECT_NE(bad.find("400"), std::string::npos);
+    EXPECT_EQ(bad.find("TOPSECRETVALUE"), std::string::npos);  // not even echoed back
+  }
+  server_->Stop();
+  std::string logged = testing::internal::GetCapturedStderr();
+  log::Init(log::Format::kText, log::Level::kWarn);
+  EXPECT_NE(logged.find("method=POST"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("status=201"), std::string::npos) << logged;
+  EXPECT_EQ(logged.find("TOPSECRETVALUE"), std::string::npos) << logged;
+}
+
 TEST_F(ServerTest, StartFailsOnBusyPort) {
   StartServer();
   ApiServer::Options opts;
