@@ -97,6 +97,12 @@ struct WatchOptions {
   int64_t resource_version = 0;
   // When true (resourceVersion given by client), no synthetic ADDED events are produced.
   bool send_initial_events = true;
+  // When true, a Next() that times out after the watcher has moved past changes it did not
+  // deliver (other kinds, filtered out) returns a kBookmark event instead of nullopt: an object
+  // with only apiVersion, kind and metadata.resourceVersion, from which the client can resume
+  // without a too-old resourceVersion. Off by default: consumers must expect objects without
+  // names.
+  bool allow_bookmarks = false;
 };
 
 class Watcher {

@@ -107,8 +107,9 @@ TEST(WatchLogTest, RetentionByBytes) {
   EXPECT_EQ(log->size(), 10u);
   EXPECT_EQ(log->horizon(), 10);
   EXPECT_EQ(log->last_resource_version(), 20);
-  EXPECT_EQ(log->Watch({"k", "", {}, {}}, 9, {}).status().code(), StatusCode::kGone);
-  auto w = log->Watch({"k", "", {}, {}}, 10, {});
+  EXPECT_EQ(log->Watch(WatchLog::Filter{"k", "", {}, {}, false, "", ""}, 9, {}).status().code(),
+            StatusCode::kGone);
+  auto w = log->Watch(WatchLog::Filter{"k", "", {}, {}, false, "", ""}, 10, {});
   ASSERT_TRUE(w.ok());
   for (int rv = 11; rv <= 20; rv++) {
     auto e = (*w)->Next(milliseconds(1000));
@@ -119,8 +120,8 @@ TEST(WatchLogTest, RetentionByBytes) {
 
 TEST(WatchLogTest, KindsAndNamespacesAreFiltered) {
   auto log = WatchLog::Create(0, {});
-  auto w = log->Watch({"k", "other-ns", {}, {}}, 0, {});
-  auto all = log->Watch({"k", "", {}, {}}, 0, {});
+  auto w = log->Watch(WatchLog::Filter{"k", "other-ns", {}, {}, false, "", ""}, 0, {});
+  auto all = log->Watch(WatchLog::Filter{"k", "", {}, {}, false, "", ""}, 0, {});
   ASSERT_TRUE(w.ok() && all.ok());
   log->Append(Entry(1, "k"));
   log->Append(Entry(2, "other-kind"));
@@ -132,7 +133,8 @@ TEST(WatchLogTest, KindsAndNamespacesAreFiltered) {
   log->Close();
   EXPECT_FALSE((*all)->Next(milliseconds(1000)).has_value());
   EXPECT_TRUE((*all)->stopped());
-  EXPECT_EQ(log->Watch({"k", "", {}, {}}, 0, {}).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(log->Watch(WatchLog::Filter{"k", "", {}, {}, false, "", ""}, 0, {}).status().code(),
+            StatusCode::kUnavailable);
 }
 
 }  // namespace

@@ -47,6 +47,7 @@ class WatchLog::LogWatcher : public Watcher {
       while (next_seq_ < end) {
         const Entry& e = log_->entries_[next_seq_ - log_->first_seq_];
         next_seq_++;
+        scanned_rv_ = std::max(scanned_rv_, e.resource_version);
         // Entries up to `from_` may still be appended after the watch started (a snapshot can
         // see a commit before the writer logs it); they are already reflected, skip them.
         if (e.kind_key != filter_.kind_key || e.resource_version <= from_) continue;
@@ -65,8 +66,16 @@ class WatchLog::LogWatcher : public Watcher {
       if (next_seq_ < log_->first_seq_) continue;
       if (log_->cv_.wait_until(lk, deadline) == std::cv_status::timeout &&
           next_seq_ == log_->first_seq_ + log_->entries_.size() && initial_.empty() &&
-          !log_->closed_)
+          !log_->closed_ && !stopped_) {
+        if (filter_.allow_bookmarks && scanned_rv_ > last_delivered_) {
+          last_delivered_ = scanned_rv_;
+          Json bookmark = {{"apiVersion", filter_.api_version},
+                           {"kind", filter_.kind},
+                           {"metadata", {{"resourceVersion", std::to_string(scanned_rv_)}}}};
+          return WatchEvent{WatchEventType::kBookmark, std::move(bookmark), scanned_rv_};
+        }
         return std::nullopt;
+      }
     }
   }
 
@@ -110,7 +119,8 @@ class WatchLog::LogWatcher : public Watcher {
   const int64_t from_;
   uint64_t next_seq_;               // GUARDED_BY(log_->mu_)
   std::deque<WatchEvent> initial_;  // GUARDED_BY(log_->mu_)
-  int64_t last_delivered_ = 0;      // GUARDED_BY(log_->mu_)
+  int64_t scanned_rv_ = from_;      // newest change looked at; GUARDED_BY(log_->mu_)
+  int64_t last_delivered_ = from_;  // newest event or bookmark returned; GUARDED_BY(log_->mu_)
   Status status_;                   // GUARDED_BY(log_->mu_)
   std::atomic<bool> stopped_ = false;
 };

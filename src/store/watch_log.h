@@ -43,6 +43,10 @@ class WatchLog : public std::enable_shared_from_this<WatchLog> {
     std::string ns;
     model::LabelSelector labels;
     FieldSelector fields;
+    // Bookmarks (see WatchOptions::allow_bookmarks) carry this apiVersion and kind.
+    bool allow_bookmarks = false;
+    std::string api_version;
+    std::string kind;
   };
 
   // Changes after `start_rv` (the store's resourceVersion when the log was created) are logged.

@@ -371,8 +371,14 @@ StatusOr<Json> SqliteStore::Delete(const ResourceType& type, const std::string& 
 StatusOr<std::unique_ptr<Watcher>> SqliteStore::Watch(const ResourceType& type,
                                                       const WatchOptions& options) {
   return Guard([&]() -> StatusOr<std::unique_ptr<Watcher>> {
-    WatchLog::Filter filter{QualifiedResource(type), type.namespaced ? options.ns : "",
-                            options.labels, options.fields};
+    WatchLog::Filter filter;
+    filter.kind_key = QualifiedResource(type);
+    filter.ns = type.namespaced ? options.ns : "";
+    filter.labels = options.labels;
+    filter.fields = options.fields;
+    filter.allow_bookmarks = options.allow_bookmarks;
+    filter.api_version = type.ApiVersion();
+    filter.kind = type.kind;
     if (options.resource_version > 0)
       return log_->Watch(std::move(filter), options.resource_version, {});
     if (!options.send_initial_events)

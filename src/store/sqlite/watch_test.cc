@@ -168,6 +168,29 @@ TEST(WatchTest, SelectorEnterAndLeave) {
               ::testing::ElementsAre("ADDED ns/a@3", "MODIFIED ns/a@4", "DELETED ns/a@5"));
 }
 
+TEST(WatchTest, BookmarksOnlyWhenAllowed) {
+  TempDir dir;
+  auto store = Open(dir);
+  WatchOptions opts;
+  opts.send_initial_events = false;
+  ASSERT_OK_AND_ASSIGN(auto plain, store->Watch(kGitRepo, opts));
+  opts.allow_bookmarks = true;
+  ASSERT_OK_AND_ASSIGN(auto w, store->Watch(kGitRepo, opts));
+  EXPECT_FALSE(w->Next(milliseconds(10)).has_value()) << "nothing passed yet: no bookmark";
+  ASSERT_OK(store->Create(kConfigMap, ConfigMap("ns", "a", {})));
+  ASSERT_OK(store->Create(kConfigMap, ConfigMap("ns", "b", {})));
+  auto e = w->Next(milliseconds(50));
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->type, WatchEventType::kBookmark);
+  EXPECT_EQ(e->resource_version, 2);
+  EXPECT_EQ(e->object["metadata"]["resourceVersion"], "2");
+  EXPECT_EQ(e->object["kind"], "GitRepo");
+  EXPECT_FALSE(w->Next(milliseconds(10)).has_value()) << "one bookmark per position";
+  EXPECT_FALSE(plain->Next(milliseconds(10)).has_value());
+  ASSERT_OK(store->Create(kGitRepo, GitRepo("ns", "g", "r")));
+  EXPECT_THAT(Drain(*w, 1), ::testing::ElementsAre("ADDED ns/g@3"));
+}
+
 TEST(WatchTest, ClosingTheStoreStopsWatchers) {
   TempDir dir;
   auto store = Open(dir);
