@@ -84,6 +84,9 @@ TEST_F(ResourcesTest, Discovery) {
   EXPECT_EQ(apis["kind"], "APIGroupList");
   EXPECT_EQ(apis["groups"][0]["name"], "fleet.cattle.io");
   EXPECT_EQ(apis["groups"][0]["preferredVersion"]["groupVersion"], "fleet.cattle.io/v1alpha1");
+  Json group = DoJson(Req("GET", "/apis/fleet.cattle.io"), 200);
+  EXPECT_EQ(group["kind"], "APIGroup");
+  EXPECT_EQ(group["versions"][0]["version"], "v1alpha1");
   Json fleet = DoJson(Req("GET", "/apis/fleet.cattle.io/v1alpha1"), 200);
   EXPECT_EQ(fleet["kind"], "APIResourceList");
   EXPECT_EQ(fleet["groupVersion"], "fleet.cattle.io/v1alpha1");

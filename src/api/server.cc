@@ -387,7 +387,13 @@ HttpResponse ApiServer::Impl::Builtin(const HttpRequest& req) {
   if (seg.size() == 1 && seg[0] == "apis") return JsonBody(ApiGroupListJson());
   std::optional<Json> doc;
   if (seg.size() == 2 && seg[0] == "api") doc = ApiResourceListJson("", seg[1]);
-  if (seg.size() == 2 && seg[0] == "apis") doc = ApiGroupJson(seg[1]);
+  if (seg.size() == 2 && seg[0] == "apis") {
+    doc = ApiGroupJson(seg[1]);
+    if (doc) {
+      (*doc)["kind"] = "APIGroup";
+      (*doc)["apiVersion"] = "v1";
+    }
+  }
   if (seg.size() == 3 && seg[0] == "apis") doc = ApiResourceListJson(seg[1], seg[2]);
   if (doc) return JsonBody(*doc);
   return ErrorResponse(404, "NotFound", "the server could not find the requested resource");
