@@ -51,8 +51,9 @@ inline constexpr std::string_view kDefaultBranch = "master";
 
 // What a GitRepo points at.
 struct RemoteSpec {
-  // https://, http://, git://, ssh://, or scp-like "user@host:path". May not carry credentials
-  // the caller wants hidden: userinfo in the URL is used for auth but never appears in messages.
+  // https://, http://, git://, ssh://, or scp-like "user@host:path". Userinfo in the URL
+  // ("https://user:token@host/...") is used for auth when `auth` has no username/password, and
+  // never appears in messages or logs.
   std::string url;
   std::string branch;    // empty = kDefaultBranch; ignored when `revision` is set
   std::string revision;  // a 40-hex commit id, a tag name, or a full ref ("refs/..."); optional
