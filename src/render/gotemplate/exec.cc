@@ -222,7 +222,7 @@ class State : public CallContext {
         if (!one(Value::String(k), v)) break;
       }
     } else if (val.valid() && val.type() != GoType::kNilIface) {
-      node_ = r;
+      // Go reports the error at the last node evaluated in the pipeline.
       Errorf("range can't iterate over " + FormatV(val));
     }
     if (!iterated && r->else_list != nullptr) Walk(dot, r->else_list);

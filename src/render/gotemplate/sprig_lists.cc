@@ -352,7 +352,7 @@ void RegisterSprigDicts(FuncMap* m) {
       {P::kAny}, true, [](CallContext&, Args& a) -> StatusOr<Value> {
         if (a.size() < 3) return FuncError("dig needs at least three arguments");
         const Value& dict = a.back();
-        if (!dict.is_map() || dict.type() == GoType::kStringMap)
+        if (dict.type() != GoType::kMap)
           return FuncError("interface conversion: interface {} is " +
                            (dict.is_nil() ? std::string("nil") : dict.TypeName()) +
                            ", not map[string]interface {}");

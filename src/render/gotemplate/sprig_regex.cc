@@ -32,8 +32,18 @@ StatusOr<std::shared_ptr<Regex>> Compile(const std::string& pattern) {
   if (re->code == nullptr) {
     PCRE2_UCHAR buf[256];
     pcre2_get_error_message(err, buf, sizeof buf);
-    return InvalidArgument(
-        fmt::format("error parsing regexp: {}: `{}`", reinterpret_cast<char*>(buf), pattern));
+    // Go's wording for the most common syntax errors.
+    std::string msg = reinterpret_cast<char*>(buf);
+    static const std::pair<const char*, const char*> kGo[] = {
+        {"missing closing parenthesis", "missing closing )"},
+        {"missing terminating ] for character class", "missing closing ]"},
+        {"quantifier does not follow a repeatable item", "missing argument to repetition operator"},
+        {"unmatched closing parenthesis", "unexpected )"},
+        {"\\ at end of pattern", "trailing backslash at end of expression"},
+    };
+    for (const auto& [pcre, go] : kGo)
+      if (msg == pcre) msg = go;
+    return InvalidArgument(fmt::format("error parsing regexp: {}: `{}`", msg, pattern));
   }
   return re;
 }
@@ -151,9 +161,18 @@ Value StrList(std::vector<std::string> v) {
 
 // Sprig's non-must variants panic on a bad pattern; both surface as errors here.
 void Both(FuncMap* m, const std::string& name, Function fn) {
-  (*m)[name] = fn;
+  // The must variants return the error; the others use regexp.MustCompile, whose panic reads
+  // "regexp: Compile(`p`): error parsing regexp: ...".
   std::string must = "must" + std::string(1, static_cast<char>(toupper(name[0]))) + name.substr(1);
   (*m)[must] = fn;
+  FuncImpl inner = fn.impl;
+  fn.impl = [inner](CallContext& ctx, Args& a) -> StatusOr<Value> {
+    StatusOr<Value> r = inner(ctx, a);
+    if (!r.ok() && r.status().message().rfind("error parsing regexp", 0) == 0)
+      return InvalidArgument("regexp: Compile(`" + a[0].str() + "`): " + r.status().message());
+    return r;
+  };
+  (*m)[name] = fn;
 }
 
 }  // namespace

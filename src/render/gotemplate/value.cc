@@ -174,7 +174,8 @@ Json Value::ToJsonDepth(int depth) const {
       return *s_;
     }
     case GoType::kList:
-    case GoType::kStringList: {
+    case GoType::kStringList:
+    case GoType::kIntList: {
       Json a = Json::array();
       for (const auto& e : *list_) a.push_back(e.ToJsonDepth(depth + 1));
       return a;
