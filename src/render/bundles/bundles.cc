@@ -1,186 +1,220 @@
 #include "render/bundles/bundles.h"
 
 #include <algorithm>
-#include <cctype>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "core/hash.h"
-#include "core/yaml.h"
+#include "render/bundles/discover.h"
+#include "render/bundles/fleet_yaml.h"
 
 namespace flotilla::render {
 namespace {
 
-bool IsManifestFile(const std::string& path) {
-  auto slash = path.rfind('/');
-  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  if (base.empty() || base[0] == '.') return false;
-  if (base == "fleet.yaml" || base == "fleet.yml") return false;
-  auto ends = [&](const char* ext) {
-    std::string e(ext);
-    return base.size() > e.size() && base.compare(base.size() - e.size(), e.size(), e) == 0;
-  };
-  return ends(".yaml") || ends(".yml") || ends(".json");
-}
+std::string Join(const std::string& a, const std::string& b) { return a.empty() ? b : a + "/" + b; }
 
-bool IsHiddenPath(const std::string& rel) {
-  size_t start = 0;
-  while (start < rel.size()) {
-    if (rel[start] == '.') return true;
-    size_t slash = rel.find('/', start);
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
+bool HasEntry(const Json& resources, const std::string& name) {
+  for (const Json& r : resources)
+    if (r.value("name", "") == name) return true;
   return false;
 }
 
-std::string Normalize(std::string p) {
-  while (p.rfind("./", 0) == 0) p = p.substr(2);
-  while (!p.empty() && p.back() == '/') p.pop_back();
-  if (p == ".") p.clear();
-  return p;
+// Only the fields of a GitTarget (Fleet's gitjob copies exactly these into the targets file).
+Json GitTarget(const Json& t) {
+  Json out = Json::object();
+  for (const char* k :
+       {"name", "clusterName", "clusterSelector", "clusterGroup", "clusterGroupSelector"})
+    if (t.is_object() && t.contains(k) && !t[k].is_null()) out[k] = t[k];
+  return out;
 }
 
-// Kinds whose objects are cluster-scoped (no namespace is filled in for them).
-bool IsClusterScoped(const std::string& kind) {
-  static const char* kKinds[] = {"Namespace",
-                                 "ClusterRole",
-                                 "ClusterRoleBinding",
-                                 "CustomResourceDefinition",
-                                 "PersistentVolume",
-                                 "StorageClass",
-                                 "PriorityClass",
-                                 "ValidatingWebhookConfiguration",
-                                 "MutatingWebhookConfiguration",
-                                 "APIService",
-                                 "IngressClass",
-                                 "RuntimeClass",
-                                 "CSIDriver",
-                                 "Node"};
-  return std::find(std::begin(kKinds), std::end(kKinds), kind) != std::end(kKinds);
+// Reads the fleet.yaml (else fleet.yml) of `dir`, as Fleet's setupIOReader; {} when absent.
+StatusOr<Json> ReadFleetYaml(const Tree& tree, const std::string& dir) {
+  for (const char* f : {"fleet.yaml", "fleet.yml"}) {
+    auto text = tree.ReadFile(Join(dir, f));
+    if (!text.ok()) {
+      if (text.status().code() == StatusCode::kNotFound) continue;
+      return text.status();
+    }
+    return ParseFleetYaml(*text, Join(dir, f));
+  }
+  return Json::object();
+}
+
+// The seam for the Helm and Kustomize engines: bundles that need them are refused for now, so
+// a chart is never deployed as if its templates were plain manifests.
+Status CheckSupportedStyle(const Json& fy, const Json& resources, const std::string& dir) {
+  if (fy.contains("helm") && fy["helm"].is_object() && !fy["helm"].value("chart", "").empty())
+    return InvalidArgument(
+        fmt::format("{}: helm charts (helm.chart) are not supported yet", Join(dir, "fleet.yaml")));
+  if (HasEntry(resources, "Chart.yaml"))
+    return InvalidArgument(
+        fmt::format("{}: Helm chart bundles are not supported yet", Join(dir, "Chart.yaml")));
+  std::string kdir = fy.contains("kustomize") && fy["kustomize"].is_object()
+                         ? fy["kustomize"].value("dir", "")
+                         : "";
+  std::string kfile = kdir.empty() ? "kustomization.yaml" : Join(kdir, "kustomization.yaml");
+  if (HasEntry(resources, kfile))
+    return InvalidArgument(
+        fmt::format("{}: Kustomize bundles are not supported yet", Join(dir, kfile)));
+  return Status::Ok();
+}
+
+struct Built {
+  Json bundle;
+  bool empty = false;
+};
+
+StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const std::string& dir,
+                         const std::string& derived_name) {
+  ASSIGN_OR_RETURN(Json fy, ReadFleetYaml(tree, dir));
+  std::vector<std::string> skip;
+  if (fy.contains("helm") && fy["helm"].is_object() && fy["helm"].contains("valuesFiles"))
+    for (const Json& v : fy["helm"]["valuesFiles"])
+      if (v.is_string()) skip.push_back(v.get<std::string>());
+  ASSIGN_OR_RETURN(
+      Json resources,
+      ReadBundleResources(tree, dir, skip, {options.max_file_bytes, options.max_bundle_bytes}));
+  if (resources.empty()) return Built{Json(), true};
+  RETURN_IF_ERROR(CheckSupportedStyle(fy, resources, dir));
+
+  Json spec = Json::object();
+  // Copied as Go's omitempty marshalling would: null, false and "" are left out.
+  auto set = [](const Json& v) { return !v.is_null() && v != false && v != ""; };
+  for (const std::string& f : DeploymentOptionFields())
+    if (fy.contains(f) && set(fy[f])) spec[f] = fy[f];
+  for (const char* f : {"paused", "rolloutStrategy", "dependsOn", "targetCustomizationMode"})
+    if (fy.contains(f) && set(fy[f])) spec[f] = fy[f];
+
+  // targets: fleet.yaml `targets` and `targetCustomizations` (unnamed ones become target%03d),
+  // then the GitRepo's targets (or overrideTargets) which also become targetRestrictions
+  // (internal/bundlereader/read.go; gitjob's targetsOrDefault).
+  Json targets = Json::array();
+  for (const char* f : {"targets", "targetCustomizations"})
+    if (fy.contains(f) && fy[f].is_array())
+      for (const Json& t : fy[f]) targets.push_back(t);
+  for (size_t i = 0; i < targets.size(); i++)
+    if (targets[i].value("name", "").empty()) targets[i]["name"] = fmt::format("target{:03d}", i);
+  Json restrictions = Json::array();
+  Json gitrepo_targets = options.targets.is_array() ? options.targets : Json::array();
+  if (fy.contains("overrideTargets") && fy["overrideTargets"].is_array()) {
+    gitrepo_targets = fy["overrideTargets"];
+  } else if (gitrepo_targets.empty()) {
+    gitrepo_targets = Json::array({{{"name", "default"}, {"clusterGroup", "default"}}});
+  }
+  for (const Json& t : gitrepo_targets) {
+    targets.push_back(GitTarget(t));
+    restrictions.push_back(GitTarget(t));
+  }
+  if (!options.target_namespace.empty()) {
+    spec["namespace"] = options.target_namespace;
+    for (Json& t : targets) t["namespace"] = options.target_namespace;
+  }
+  spec["targets"] = targets;
+  spec["targetRestrictions"] = restrictions;
+  if (options.paused) spec["paused"] = true;
+  if (options.keep_resources) spec["keepResources"] = true;
+  if (options.delete_namespace) spec["deleteNamespace"] = true;
+  if (!options.service_account.empty()) spec["serviceAccount"] = options.service_account;
+  if (options.sync_generation != 0) spec["forceSyncGeneration"] = options.sync_generation;
+  spec["resources"] = resources;
+
+  // Validate what every target would deploy now, so the GitRepo's status names the bad file.
+  std::vector<Json> variants = {DeploymentOptions(spec)};
+  for (const Json& t : targets) variants.push_back(MergeOptions(variants[0], DeploymentOptions(t)));
+  std::set<std::string> seen;
+  for (const Json& v : variants) {
+    if (!seen.insert(v.dump()).second) continue;
+    ManifestOptions mo = ManifestOptionsFrom(v);
+    mo.path_prefix = dir;
+    auto parsed = ParseManifests(resources, mo);
+    if (!parsed.ok()) return parsed.status();
+  }
+
+  Json labels = Json::object();
+  if (options.labels.is_object())
+    for (auto it = options.labels.begin(); it != options.labels.end(); ++it) labels[it.key()] = *it;
+  if (fy.contains("labels") && fy["labels"].is_object())
+    for (auto it = fy["labels"].begin(); it != fy["labels"].end(); ++it) labels[it.key()] = *it;
+  labels[kRepoNameLabel] = options.gitrepo_name;
+  if (!options.commit.empty()) labels[kCommitLabel] = options.commit;
+
+  std::string name = fy.value("name", "");
+  if (name.empty()) name = derived_name;
+  Json bundle = {{"apiVersion", "fleet.cattle.io/v1alpha1"},
+                 {"kind", "Bundle"},
+                 {"metadata", {{"name", name}, {"namespace", options.ns}, {"labels", labels}}},
+                 {"spec", spec}};
+  return Built{std::move(bundle), false};
 }
 
 }  // namespace
 
-std::string BundleName(const std::string& gitrepo_name, const std::string& path) {
-  std::string raw = gitrepo_name;
-  std::string p = Normalize(path);
-  if (!p.empty()) raw += "-" + p;
-  std::string name;
-  for (char c : raw) {
-    char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    name.push_back((std::isalnum(static_cast<unsigned char>(l)) || l == '-' || l == '.') ? l : '-');
-  }
-  while (!name.empty() && (name.back() == '-' || name.back() == '.')) name.pop_back();
-  if (name.size() > 53) name = name.substr(0, 47) + "-" + Sha256Hex(raw).substr(0, 5);
-  return name;
-}
-
 std::string ResourcesHash(const Json& resources) { return Sha256Hex(resources.dump()); }
 
-StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const ManifestOptions& options) {
-  std::vector<Json> out;
-  if (!resources.is_array()) return out;
-  for (const Json& r : resources) {
-    std::string name = r.value("name", "");
-    std::string content = r.value("content", "");
-    ASSIGN_OR_RETURN(std::vector<Json> docs, ParseYamlStream(content, name));
-    for (size_t i = 0; i < docs.size(); i++) {
-      std::vector<Json> objs;
-      Json& doc = docs[i];
-      if (doc.is_object() && doc.value("kind", "") == "List" && doc.contains("items") &&
-          doc["items"].is_array()) {
-        for (auto& item : doc["items"]) objs.push_back(item);
-      } else {
-        objs.push_back(std::move(doc));
-      }
-      for (Json& obj : objs) {
-        std::string where = docs.size() > 1 ? fmt::format("{} (document {})", name, i + 1) : name;
-        if (!obj.is_object())
-          return InvalidArgument(
-              fmt::format("{}: a manifest must be a map, got {}", where, obj.type_name()));
-        if (!obj.contains("apiVersion") || !obj["apiVersion"].is_string() ||
-            obj["apiVersion"].get<std::string>().empty())
-          return InvalidArgument(fmt::format("{}: object has no apiVersion", where));
-        if (!obj.contains("kind") || !obj["kind"].is_string() ||
-            obj["kind"].get<std::string>().empty())
-          return InvalidArgument(fmt::format("{}: object has no kind", where));
-        if (!obj.contains("metadata") || !obj["metadata"].is_object() ||
-            !obj["metadata"].contains("name") || !obj["metadata"]["name"].is_string() ||
-            obj["metadata"]["name"].get<std::string>().empty())
-          return InvalidArgument(fmt::format("{}: {} object has no metadata.name", where,
-                                             obj["kind"].get<std::string>()));
-        if (!IsClusterScoped(obj["kind"].get<std::string>())) {
-          Json& md = obj["metadata"];
-          if (!options.target_namespace.empty()) {
-            md["namespace"] = options.target_namespace;
-          } else if (!md.contains("namespace") || !md["namespace"].is_string() ||
-                     md["namespace"].get<std::string>().empty()) {
-            md["namespace"] = options.default_namespace;
-          }
-        }
-        out.push_back(std::move(obj));
-      }
-    }
-  }
+Json DeploymentOptions(const Json& spec) {
+  Json out = Json::object();
+  if (!spec.is_object()) return out;
+  for (const std::string& f : DeploymentOptionFields())
+    if (spec.contains(f) && !spec[f].is_null()) out[f] = spec[f];
   return out;
+}
+
+Json MergeOptions(Json base, const Json& over) {
+  if (!over.is_object()) return base;
+  for (auto it = over.begin(); it != over.end(); ++it) {
+    if (it->is_object() && base.contains(it.key()) && base[it.key()].is_object())
+      base[it.key()] = MergeOptions(base[it.key()], *it);
+    else
+      base[it.key()] = *it;
+  }
+  return base;
+}
+
+ManifestOptions ManifestOptionsFrom(const Json& o) {
+  ManifestOptions mo;
+  if (!o.is_object()) return mo;
+  std::string dns = o.value("defaultNamespace", "");
+  if (!dns.empty()) mo.default_namespace = dns;
+  mo.target_namespace = o.value("namespace", "");
+  if (o.contains("yaml") && o["yaml"].is_object() && o["yaml"].contains("overlays") &&
+      o["yaml"]["overlays"].is_array())
+    for (const Json& v : o["yaml"]["overlays"])
+      if (v.is_string()) mo.overlays.push_back(v.get<std::string>());
+  mo.namespace_labels = o.value("namespaceLabels", Json());
+  mo.namespace_annotations = o.value("namespaceAnnotations", Json());
+  return mo;
 }
 
 StatusOr<std::vector<Json>> BuildBundles(const Tree& tree, const BuildOptions& options) {
   std::vector<std::string> paths = options.paths;
-  if (paths.empty()) paths.push_back("");
+  if (paths.empty()) paths.push_back(".");
   std::vector<Json> bundles;
-  for (const std::string& raw_path : paths) {
-    std::string path = Normalize(raw_path);
-    std::string name = BundleName(options.gitrepo_name, path);
-    auto where = [&](const Status& s) { return s.WithContext(fmt::format("bundle \"{}\"", name)); };
-    auto entries = tree.Walk(path);
-    if (!entries.ok()) return where(entries.status());
-    Json resources = Json::array();
-    uint64_t total = 0;
-    for (const TreeEntry& e : *entries) {
-      if (e.is_dir || !IsManifestFile(e.path)) continue;
-      std::string rel = path.empty() ? e.path : e.path.substr(path.size() + 1);
-      if (IsHiddenPath(rel)) continue;
-      if (e.size > options.max_file_bytes)
-        return where(
-            ResourceExhausted(fmt::format("{}: file is {} bytes, more than the limit of {}", e.path,
-                                          e.size, options.max_file_bytes)));
-      total += e.size;
-      if (total > options.max_bundle_bytes)
-        return where(ResourceExhausted(
-            fmt::format("bundle is larger than the limit of {} bytes", options.max_bundle_bytes)));
-      auto content = tree.ReadFile(e.path);
-      if (!content.ok()) return where(content.status());
-      resources.push_back({{"name", rel}, {"content", *content}});
+  std::set<std::string> names;
+  for (const std::string& path : paths) {
+    auto dirs = DiscoverBundleDirs(tree, path);
+    if (!dirs.ok()) return dirs.status().WithContext(fmt::format("path \"{}\"", path));
+    for (const std::string& dir : *dirs) {
+      std::string derived = BundleName(options.gitrepo_name, dir);
+      auto built = BuildOne(tree, options, dir, derived);
+      if (!built.ok())
+        return built.status().WithContext(
+            fmt::format("bundle \"{}\" ({})", derived, dir.empty() ? "." : dir));
+      if (built->empty) continue;  // Fleet: "no resources found to deploy", a warning
+      std::string name = built->bundle["metadata"]["name"];
+      if (!names.insert(name).second)
+        return InvalidArgument(fmt::format(
+            "bundle \"{}\" ({}): another directory already produced a bundle of this name", name,
+            dir.empty() ? "." : dir));
+      bundles.push_back(std::move(built->bundle));
     }
-    // Validate now so the GitRepo's status names the bad file; agents parse again to apply.
-    ManifestOptions mo;
-    mo.target_namespace = options.target_namespace;
-    Json prefixed = resources;
-    for (auto& r : prefixed)
-      r["name"] =
-          path.empty() ? r["name"].get<std::string>() : path + "/" + r["name"].get<std::string>();
-    auto parsed = ParseManifests(prefixed, mo);
-    if (!parsed.ok()) return where(parsed.status());
-
-    Json labels = options.labels.is_object() ? options.labels : Json::object();
-    labels["fleet.cattle.io/repo-name"] = options.gitrepo_name;
-    labels["fleet.cattle.io/commit"] = options.commit;
-    Json spec = {{"resources", resources}};
-    if (!options.target_namespace.empty()) spec["targetNamespace"] = options.target_namespace;
-    if (options.targets.is_array() && !options.targets.empty()) spec["targets"] = options.targets;
-    Json bundle = {{"apiVersion", "fleet.cattle.io/v1alpha1"},
-                   {"kind", "Bundle"},
-                   {"metadata",
-                    {{"name", name},
-                     {"namespace", options.ns},
-                     {"labels", labels},
-                     {"annotations",
-                      {{"fleet.cattle.io/bundle-path", path.empty() ? "." : path},
-                       {"fleet.cattle.io/resources-sha256", ResourcesHash(resources)}}}}},
-                   {"spec", spec}};
-    bundles.push_back(std::move(bundle));
+  }
+  if (bundles.empty()) {
+    std::string list;
+    for (size_t i = 0; i < paths.size(); i++) list += (i ? " " : "") + paths[i];
+    return InvalidArgument(
+        fmt::format("no resource found at the following paths to deploy: [{}]", list));
   }
   return bundles;
 }

@@ -1,8 +1,9 @@
 // From a repository tree to Bundles (fleet.cattle.io/v1alpha1), as Fleet's `fleet apply` does
-// for a GitRepo: every entry of `paths` (default: the root) becomes one Bundle whose
-// spec.resources carry the raw files. The controller and the CLI both call BuildBundles.
+// for a GitRepo, and back from a Bundle to the objects an agent applies. The controller and the
+// CLI (`flotilla apply`) both call BuildBundles; the agent calls ParseManifests.
 //
-// Current scope: raw YAML/JSON manifests. fleet.yaml, Helm and Kustomize plug in here.
+// Scope: raw YAML/JSON bundles with fleet.yaml options and overlays. Helm charts and Kustomize
+// are refused with a clear error until their engines plug in here (see BuildBundles).
 #pragma once
 
 #include <string>
@@ -10,40 +11,67 @@
 
 #include "core/json.h"
 #include "core/status.h"
+#include "render/bundles/names.h"
 #include "render/bundles/tree.h"
 
 namespace flotilla::render {
 
+inline constexpr const char* kRepoNameLabel = "fleet.cattle.io/repo-name";
+inline constexpr const char* kCommitLabel = "fleet.cattle.io/commit";
+
 struct BuildOptions {
   std::string gitrepo_name;        // bundle names derive from it
   std::string ns;                  // namespace of the Bundles
-  std::string commit;              // recorded in labels/annotations
-  std::vector<std::string> paths;  // empty = {""}
-  std::string target_namespace;    // GitRepo spec.targetNamespace
-  Json targets = Json::array();    // GitRepo spec.targets, copied into each Bundle
-  Json labels = Json::object();    // extra labels for every Bundle
+  std::string commit;              // the fleet.cattle.io/commit label (omitted when empty)
+  std::vector<std::string> paths;  // empty = {"."}; globs allowed, as Fleet
+  std::string target_namespace;    // GitRepo spec.targetNamespace (Bundle spec.namespace)
+  Json targets = Json::array();    // GitRepo spec.targets (empty = clusterGroup "default")
+  Json labels = Json::object();    // extra labels for every Bundle (`apply --label`)
+  std::string service_account;     // GitRepo spec.serviceAccount
+  bool paused = false;             // `apply --paused`
+  bool keep_resources = false;     // GitRepo spec.keepResources
+  bool delete_namespace = false;   // GitRepo spec.deleteNamespace
+  int64_t sync_generation = 0;     // GitRepo spec.forceSyncGeneration
   // Limits that keep hostile repositories from exhausting memory.
   uint64_t max_file_bytes = 16 << 20;
   uint64_t max_bundle_bytes = 64 << 20;
 };
 
-// Builds the Bundles. Errors name the path and file (and line, for malformed YAML), e.g.
-// `bundle "demo-app": app/deploy.yaml:3:7: invalid YAML: ...`. On any error no Bundle is
-// returned: a commit is deployed whole or not at all.
+// Builds the Bundles of every path (see discover.h for which directories become Bundles and
+// names.h for their names). Errors name the bundle, file and line, e.g.
+// `bundle "demo-app" (app): app/fleet.yaml:3: defaultNamespce: unknown field`. On any error no
+// Bundle is returned: a commit is deployed whole or not at all.
 StatusOr<std::vector<Json>> BuildBundles(const Tree& tree, const BuildOptions& options);
 
-// Fleet's bundle name for `path` of GitRepo `gitrepo_name` (Helm release-name rules: lower
-// case, at most 53 characters, a hash suffix when shortened).
-std::string BundleName(const std::string& gitrepo_name, const std::string& path);
-
-// The manifests of a Bundle's resources as Kubernetes objects (YAML streams split, `List`
-// kinds expanded), with the bundle's namespace rules applied: `target_namespace` overrides every
-// namespaced object's namespace, else `default_namespace` fills in missing ones.
+// How the agent turns a deployment's resources into objects.
 struct ManifestOptions {
   std::string default_namespace = "default";
-  std::string target_namespace;
+  std::string target_namespace;       // options.namespace: forces every object's namespace
+  std::vector<std::string> overlays;  // options.yaml.overlays
+  Json namespace_labels;              // options.namespaceLabels
+  Json namespace_annotations;         // options.namespaceAnnotations
+  std::string path_prefix;            // prepended to file names in error messages
 };
+
+// ManifestOptions from BundleDeploymentOptions JSON (a BundleDeployment's spec.options).
+ManifestOptions ManifestOptionsFrom(const Json& deployment_options);
+
+// The manifests of a Bundle's resources as Kubernetes objects, as Fleet's agent renders a
+// raw-YAML bundle: overlays applied (`overlays/<name>/x.yaml` replaces x.yaml,
+// `overlays/<name>/x_patch.yaml` merge-patches it, or JSON-patches it when the patch is a list),
+// then every .yaml/.yml/.json file outside overlays/ and outside directories holding their own
+// fleet.yaml or Chart.yaml is parsed (YAML streams split, `List` kinds expanded, documents
+// without a kind skipped). `target_namespace` overrides every namespaced object's namespace
+// (cluster-scoped objects are then an error, as in Fleet), else `default_namespace` fills in
+// missing ones. With namespaceLabels/Annotations a Namespace object carrying them is added.
 StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const ManifestOptions& options);
+
+// The BundleDeploymentOptions fields of a Bundle spec (or a target), as an object.
+Json DeploymentOptions(const Json& spec_or_target);
+
+// Fleet's merge of a target customization's options over the bundle's: maps merge recursively,
+// everything else (strings, lists) is replaced.
+Json MergeOptions(Json base, const Json& over);
 
 // sha256 over the canonical form of spec.resources: the manifest id of a deployment.
 std::string ResourcesHash(const Json& resources);

@@ -36,7 +36,8 @@ class DiskTree : public Tree {
         continue;
       }
       TreeEntry e;
-      e.path = fs::relative(it->path(), root_, ec).generic_string();
+      // Lexically: fs::relative would resolve symlinks and report their targets instead.
+      e.path = it->path().lexically_relative(root_).generic_string();
       e.is_dir = it->is_directory(ec);
       if (!e.is_dir) e.size = it->is_regular_file(ec) ? it->file_size(ec) : 0;
       out.push_back(std::move(e));
