@@ -26,6 +26,7 @@
 #include "queue/worker_pool.h"
 #include "store/store.h"
 #include "target/bundle_controller.h"
+#include "webhook/receiver.h"
 
 namespace flotilla::cli {
 namespace {
@@ -230,6 +231,8 @@ int RunServer(const ServerFlags& flags) {
     r.body = metrics::DefaultRegistry().Serialize();
     return r;
   });
+  webhook::Receiver webhooks(*store, [&](const std::string& key) { gitrepo_queue.Add(key); });
+  api_server.Handle("/webhooks", [&](const api::HttpRequest& r) { return webhooks.Handle(r); });
   if (Status s = api_server.Start(); !s.ok()) {
     log::Error("cannot start API server", {{"listen", flags.listen}, {"error", s.ToString()}});
     return 1;
