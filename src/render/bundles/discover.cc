@@ -57,6 +57,19 @@ std::string StripSlashes(std::string p) {
   return p;
 }
 
+// Whether any segment of a relative path is hidden (".x"), for trees that do not list
+// directories.
+bool HiddenSegment(const std::string& rel) {
+  size_t start = 0;
+  while (start < rel.size()) {
+    if (rel[start] == '.') return true;
+    size_t slash = rel.find('/', start);
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return false;
+}
+
 bool HasMeta(const std::string& p) { return p.find_first_of("*?[\\") != std::string::npos; }
 
 bool ValidUtf8(std::string_view s) {
@@ -150,6 +163,8 @@ StatusOr<std::vector<std::string>> DiscoverBundleDirs(const Tree& tree, const st
         dirs.insert(e.path);
         continue;
       }
+      // Trees need not list directories: every ancestor of a file is one.
+      for (std::string d = Dir(e.path); d.size() > base.size(); d = Dir(d)) dirs.insert(d);
       std::string b = Base(e.path);
       if (IsFleetYamlName(b)) with_fleet_yaml.insert(Dir(e.path));
       if (HasSuffix(b, ".yaml") || HasSuffix(b, ".yml")) has_yaml[Dir(e.path)] = true;
@@ -236,7 +251,7 @@ StatusOr<Json> ReadBundleResources(const Tree& tree, const std::string& dir,
       RETURN_IF_ERROR(load_ignore(rel));
       continue;
     }
-    if (base[0] == '.' || is_ignored(rel, false)) continue;
+    if (HiddenSegment(rel) || is_ignored(rel, false)) continue;
     if (rel == "fleet.yaml" || std::find(skip.begin(), skip.end(), rel) != skip.end()) continue;
     if (e.size > limits.max_file_bytes)
       return ResourceExhausted(fmt::format("{}: file is {} bytes, more than the limit of {}",
