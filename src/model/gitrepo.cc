@@ -93,7 +93,7 @@ struct Reader {
 };
 
 bool LooksLikeGitUrl(const std::string& u) {
-  for (const char* scheme : {"https://", "http://", "ssh://", "git://", "file://"})
+  for (const char* scheme : {"https://", "http://", "ssh://", "git://"})
     if (u.rfind(scheme, 0) == 0) return u.size() > std::string(scheme).size();
   // scp-like: user@host:path
   auto at = u.find('@');
@@ -140,7 +140,7 @@ StatusOr<GitRepoSpec> ParseGitRepoSpec(const Json& spec) {
   } else if (!LooksLikeGitUrl(out.repo)) {
     errs.Add("spec.repo",
              fmt::format("Invalid value: \"{}\": must be a git URL (https://, http://, ssh://, "
-                         "git://, file:// or user@host:path)",
+                         "git:// or user@host:path)",
                          out.repo));
   }
   r.String("branch", &out.branch);
