@@ -389,7 +389,14 @@ api::HttpResponse Receiver::Handle(const api::HttpRequest& req) {
   std::optional<Json> body;
   auto parse_body = [&]() -> bool {
     if (body) return !body->is_discarded();
-    body = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    // GitHub's (and Gitea's) other content type: the JSON in a form field named "payload".
+    // Signatures still cover the raw body.
+    if (StartsWith(Lower(req.Header("content-type")), "application/x-www-form-urlencoded")) {
+      auto form = api::ParseQuery(req.body);
+      body = Json::parse(form["payload"], nullptr, /*allow_exceptions=*/false);
+    } else {
+      body = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    }
     return !body->is_discarded();
   };
   if (req.method != "POST") {

@@ -333,6 +333,27 @@ TEST_F(ReceiverTest, GitHubLegacySha1SignatureIsAccepted) {
   EXPECT_TRUE(Poked("app"));
 }
 
+TEST_F(ReceiverTest, GitHubFormEncodedPayload) {
+  AddGlobalSecret({{"github", "s3cr3t"}});
+  AddGitRepo("app", "https://github.com/acme/app", "main");
+  std::string json = GitHubPush(), form = "payload=";
+  for (unsigned char c : json) {
+    if (isalnum(c)) {
+      form += static_cast<char>(c);
+    } else {
+      char buf[4];
+      snprintf(buf, sizeof buf, "%%%02X", c);
+      form += buf;
+    }
+  }
+  auto req = Post(form, {{"x-github-event", "push"},
+                         {"x-hub-signature-256", "sha256=" + Sha256("s3cr3t", form)}});
+  req.headers["content-type"] = "application/x-www-form-urlencoded";
+  auto r = receiver_->Handle(req);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(Poked("app"));
+}
+
 TEST_F(ReceiverTest, GitHubPingAndOtherEvents) {
   AddGitRepo("app", "https://github.com/acme/app", "main");
   auto ping = GitHub(R"({"zen":"Keep it logically awesome.","hook_id":1})", "", "ping");
