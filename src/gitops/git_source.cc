@@ -1,6 +1,7 @@
 #include "gitops/git_source.h"
 
 #include "git/cache.h"
+#include "git/resolver.h"
 
 namespace flotilla::gitops {
 namespace {
@@ -35,8 +36,9 @@ class LibGit2Source : public GitSource {
  public:
   explicit LibGit2Source(const std::string& dir) : cache_(dir) {}
 
-  StatusOr<std::string> ResolveCommit(const git::RemoteSpec& spec) override {
-    return git::ResolveCommit(spec);
+  StatusOr<std::string> ResolveCommit(const git::RemoteSpec& spec,
+                                      std::chrono::milliseconds max_staleness) override {
+    return resolver_.Resolve(spec, max_staleness);
   }
   StatusOr<std::shared_ptr<const render::Tree>> OpenTree(const git::RemoteSpec& spec,
                                                          const std::string& commit) override {
@@ -46,6 +48,7 @@ class LibGit2Source : public GitSource {
 
  private:
   git::Cache cache_;
+  git::Resolver resolver_;  // GitRepos on one (url, ref, credentials) share lookups
 };
 
 }  // namespace

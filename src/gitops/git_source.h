@@ -3,6 +3,7 @@
 // simulation of the sync state machine substitutes simulated remotes.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -15,8 +16,11 @@ namespace flotilla::gitops {
 class GitSource {
  public:
   virtual ~GitSource() = default;
-  // The commit `spec` should sync now (branch head, tag, or pinned revision).
-  virtual StatusOr<std::string> ResolveCommit(const git::RemoteSpec& spec) = 0;
+  // The commit `spec` should sync now (branch head, tag, or pinned revision). A lookup of the
+  // same (repository, ref, credentials) that started at most `max_staleness` ago may be shared
+  // (0 = a fresh lookup that sees every push made before the call).
+  virtual StatusOr<std::string> ResolveCommit(const git::RemoteSpec& spec,
+                                              std::chrono::milliseconds max_staleness = {}) = 0;
   // The tree of `commit`, fetched into the local cache if needed.
   virtual StatusOr<std::shared_ptr<const render::Tree>> OpenTree(const git::RemoteSpec& spec,
                                                                  const std::string& commit) = 0;

@@ -275,7 +275,14 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
   if (pinned) poll_due = false;
 
   if (poll_due) {
-    auto commit = git_.ResolveCommit(*remote);
+    // A scheduled poll may share a lookup made for another GitRepo on the same repository within
+    // a quarter of its interval; first polls, spec changes, retries and webhook pokes look afresh.
+    const bool scheduled = !polled.empty() && !spec_changed && have_last_poll && !last_poll_failed;
+    auto staleness =
+        scheduled
+            ? std::chrono::duration_cast<std::chrono::milliseconds>(spec->polling_interval / 4)
+            : std::chrono::milliseconds(0);
+    auto commit = git_.ResolveCommit(*remote, staleness);
     Metrics::Get().polls.WithLabels({{"result", commit.ok() ? "success" : "error"}}).Inc();
     Status w = WriteStatus(store_, ns, name, [&](Json& st) {
       // A webhook that arrived while this poll ran may announce a newer commit: leave the poll
@@ -336,6 +343,10 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
     bo.paths = spec->paths;
     bo.target_namespace = spec->target_namespace;
     bo.targets = obj["spec"].value("targets", Json::array());
+    bo.keep_resources = spec->keep_resources;
+    bo.delete_namespace = spec->delete_namespace;
+    bo.service_account = spec->service_account;
+    bo.sync_generation = spec->force_sync_generation;
     auto bundles = render::BuildBundles(**tree, bo);
     if (!bundles.ok()) return fail(bundles.status(), "RenderFailed");
     size_t count = bundles->size();

@@ -84,7 +84,8 @@ class SimGit : public GitSource {
   // racing with the poll.
   std::function<void(const std::string& url)> during_poll;
 
-  StatusOr<std::string> ResolveCommit(const git::RemoteSpec& spec) override {
+  StatusOr<std::string> ResolveCommit(const git::RemoteSpec& spec,
+                                      std::chrono::milliseconds) override {
     auto it = remotes.find(spec.url);
     if (it == remotes.end()) return NotFound("no such repository");
     if (it->second.down || Flake()) return Unavailable("connection refused");
