@@ -83,15 +83,15 @@ Value Value::FromJson(const Json& j, bool ints_as_int64) {
 
 size_t Value::Len() const {
   if (is_stringish()) {
-    return s_ ? s_->size() : 0;
+    return p_ ? str().size() : 0;
   }
-  if (is_list()) return list_->size();
-  if (is_map()) return map_->size();
+  if (is_list()) return list().size();
+  if (is_map()) return map().size();
   return 0;
 }
 
 std::string Value::TypeName() const {
-  if (type_ == GoType::kObject) return obj_->TypeName();
+  if (type_ == GoType::kObject) return object().TypeName();
   return GoTypeName(type_);
 }
 
@@ -110,7 +110,7 @@ std::string Value::KindName() const {
     case GoType::kStringMap:
       return "map";
     case GoType::kObject:
-      return obj_->KindName();
+      return object().KindName();
     default:
       return GoTypeName(type_);
   }
@@ -133,15 +133,15 @@ bool Value::Truth() const {
       return f_ != 0;
     case GoType::kString:
     case GoType::kBytes:
-      return !s_->empty();
+      return !str().empty();
     case GoType::kList:
     case GoType::kStringList:
     case GoType::kIntList:
-      return !list_->empty();
+      return !list().empty();
     case GoType::kMap:
     case GoType::kValues:
     case GoType::kStringMap:
-      return !map_->empty();
+      return !map().empty();
     case GoType::kObject:
       return true;
   }
@@ -168,27 +168,27 @@ Json Value::ToJsonDepth(int depth) const {
     case GoType::kFloat64:
       return f_;
     case GoType::kString:
-      return *s_;
+      return str();
     case GoType::kBytes: {
       // encoding/json writes []byte as base64; callers needing that handle it themselves.
-      return *s_;
+      return str();
     }
     case GoType::kList:
     case GoType::kStringList:
     case GoType::kIntList: {
       Json a = Json::array();
-      for (const auto& e : *list_) a.push_back(e.ToJsonDepth(depth + 1));
+      for (const auto& e : list()) a.push_back(e.ToJsonDepth(depth + 1));
       return a;
     }
     case GoType::kMap:
     case GoType::kValues:
     case GoType::kStringMap: {
       Json o = Json::object();
-      for (const auto& [k, e] : *map_) o[k] = e.ToJsonDepth(depth + 1);
+      for (const auto& [k, e] : map()) o[k] = e.ToJsonDepth(depth + 1);
       return o;
     }
     case GoType::kObject:
-      return obj_->ToJson();
+      return object().ToJson();
   }
   return nullptr;
 }
@@ -199,13 +199,13 @@ Value Value::DeepCopyDepth(int depth) const {
   if (depth > 10000) return Nil();
   if (is_list()) {
     List l;
-    l.reserve(list_->size());
-    for (const auto& e : *list_) l.push_back(e.DeepCopyDepth(depth + 1));
+    l.reserve(list().size());
+    for (const auto& e : list()) l.push_back(e.DeepCopyDepth(depth + 1));
     return NewList(std::move(l), type_);
   }
   if (is_map()) {
     Map m;
-    for (const auto& [k, e] : *map_) m.emplace(k, e.DeepCopyDepth(depth + 1));
+    for (const auto& [k, e] : map()) m.emplace(k, e.DeepCopyDepth(depth + 1));
     return NewMap(std::move(m), type_);
   }
   return *this;
@@ -226,26 +226,26 @@ bool Value::DeepEqualDepth(const Value& o, int depth) const {
       return f_ == o.f_;
     case GoType::kString:
     case GoType::kBytes:
-      return *s_ == *o.s_;
+      return str() == o.str();
     case GoType::kList:
     case GoType::kStringList:
     case GoType::kIntList:
-      if (list_->size() != o.list_->size()) return false;
-      for (size_t i = 0; i < list_->size(); i++)
-        if (!(*list_)[i].DeepEqualDepth((*o.list_)[i], depth + 1)) return false;
+      if (list().size() != o.list().size()) return false;
+      for (size_t i = 0; i < list().size(); i++)
+        if (!(list())[i].DeepEqualDepth(o.list()[i], depth + 1)) return false;
       return true;
     case GoType::kMap:
     case GoType::kValues:
     case GoType::kStringMap: {
-      if (map_->size() != o.map_->size()) return false;
-      auto a = map_->begin();
-      auto b = o.map_->begin();
-      for (; a != map_->end(); ++a, ++b)
+      if (map().size() != o.map().size()) return false;
+      auto a = map().begin();
+      auto b = o.map().begin();
+      for (; a != map().end(); ++a, ++b)
         if (a->first != b->first || !a->second.DeepEqualDepth(b->second, depth + 1)) return false;
       return true;
     }
     case GoType::kObject:
-      return obj_ == o.obj_;
+      return p_ == o.p_;
     default:
       return i_ == o.i_;
   }
@@ -253,9 +253,9 @@ bool Value::DeepEqualDepth(const Value& o, int depth) const {
 
 bool Value::SameRef(const Value& o) const {
   if (type_ != o.type_) return false;
-  if (is_list()) return list_ == o.list_;
-  if (is_map()) return map_ == o.map_;
-  if (type_ == GoType::kObject) return obj_ == o.obj_;
+  if (is_list()) return p_ == o.p_;
+  if (is_map()) return p_ == o.p_;
+  if (type_ == GoType::kObject) return p_ == o.p_;
   return DeepEqual(o);
 }
 

@@ -93,12 +93,12 @@ class Value {
   }
   static Value String(std::string s, GoType t = GoType::kString) {
     Value v(t);
-    v.s_ = std::make_shared<std::string>(std::move(s));
+    v.p_ = std::make_shared<std::string>(std::move(s));
     return v;
   }
   static Value NewList(List l = {}, GoType t = GoType::kList) {
     Value v(t);
-    v.list_ = std::make_shared<List>(std::move(l));
+    v.p_ = std::make_shared<List>(std::move(l));
     return v;
   }
   // A nil []interface{}: empty for every purpose except JSON/YAML, where it is null.
@@ -110,12 +110,12 @@ class Value {
   bool is_nil_slice() const { return nil_slice_; }
   static Value NewMap(Map m = {}, GoType t = GoType::kMap) {
     Value v(t);
-    v.map_ = std::make_shared<Map>(std::move(m));
+    v.p_ = std::make_shared<Map>(std::move(m));
     return v;
   }
   static Value FromObject(std::shared_ptr<const Object> o) {
     Value v(GoType::kObject);
-    v.obj_ = std::move(o);
+    v.p_ = std::const_pointer_cast<Object>(std::move(o));
     return v;
   }
   // JSON as Helm sees decoded values: every number is float64 unless `ints_as_int64`.
@@ -145,15 +145,16 @@ class Value {
   int64_t int_value() const { return i_; }
   uint64_t uint_value() const { return static_cast<uint64_t>(i_); }
   double float_value() const { return f_; }
-  const std::string& str() const { return *s_; }
+  const std::string& str() const { return *static_cast<const std::string*>(p_.get()); }
   // Lists: []interface{} and []string share the representation (elements are Values).
-  const List& list() const { return *list_; }
-  List& mutable_list() const { return *list_; }
-  const Map& map() const { return *map_; }
-  Map& mutable_map() const { return *map_; }
-  const Object& object() const { return *obj_; }
-  const std::shared_ptr<const Object>& object_ptr() const { return obj_; }
-  const std::shared_ptr<Map>& map_ptr() const { return map_; }
+  const List& list() const { return *static_cast<const List*>(p_.get()); }
+  List& mutable_list() const { return *static_cast<List*>(p_.get()); }
+  const Map& map() const { return *static_cast<const Map*>(p_.get()); }
+  Map& mutable_map() const { return *static_cast<Map*>(p_.get()); }
+  const Object& object() const { return *static_cast<const Object*>(p_.get()); }
+  std::shared_ptr<const Object> object_ptr() const {
+    return std::static_pointer_cast<const Object>(p_);
+  }
 
   // Number of elements for strings/bytes (bytes), lists and maps.
   size_t Len() const;
@@ -186,12 +187,12 @@ class Value {
   bool DeepEqualDepth(const Value& o, int depth) const;
   GoType type_ = GoType::kInvalid;
   bool nil_slice_ = false;
-  int64_t i_ = 0;
-  double f_ = 0;
-  std::shared_ptr<std::string> s_;
-  std::shared_ptr<List> list_;
-  std::shared_ptr<Map> map_;
-  std::shared_ptr<const Object> obj_;
+  union {
+    int64_t i_ = 0;
+    double f_;
+  };
+  // The string, List, Map or Object, per type_ (one pointer keeps copies cheap).
+  std::shared_ptr<void> p_;
 };
 
 // The name Go prints for a GoType (without object specifics).
