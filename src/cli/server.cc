@@ -23,6 +23,7 @@
 #include "gitops/git_source.h"
 #include "gitops/gitrepo_controller.h"
 #include "gitops/informer.h"
+#include "gitops/sync_health.h"
 #include "queue/worker_pool.h"
 #include "store/store.h"
 #include "target/bundle_controller.h"
@@ -194,32 +195,30 @@ int RunServer(const ServerFlags& flags) {
       for (const Json& b : list->items) bundle_queue.Add(store::ObjectKey(b));
   });
 
-  // The "lost sync" alarm: age of the oldest GitRepo whose desired state is not synced.
-  metrics::DefaultRegistry()
-      .AddGauge("flotilla_gitrepo_oldest_unsynced_seconds",
-                "Age of the oldest unpaused GitRepo whose polled commit or generation is not "
-                "synced yet (must return to 0).")
-      .SetCallback({}, [&store] {
-        auto list = store->List(GitRepoType(), {});
-        if (!list.ok()) return 0.0;
-        double oldest = 0;
-        auto now = Clock::now();
-        for (const Json& g : list->items) {
-          const Json st = g.value("status", Json::object());
-          const Json spec = g.value("spec", Json::object());
-          if (spec.value("paused", false)) continue;
-          bool synced = st.value("commit", "") == st.value("pollingCommit", "") &&
-                        st.value("observedGeneration", int64_t{0}) == Generation(g);
-          if (synced) continue;
-          Clock::time_point since;
-          if (!ParseRfc3339(
-                  st.value("lastPollingTriggered", g["metadata"].value("creationTimestamp", "")),
-                  &since))
-            continue;
-          oldest = std::max(oldest, std::chrono::duration<double>(now - since).count());
-        }
-        return oldest;
-      });
+  // The "lost sync" alarms, recomputed from the store every few seconds by the main loop (not
+  // at scrape time: at 10,000 GitRepos a full list costs seconds).
+  auto& reg = metrics::DefaultRegistry();
+  metrics::Gauge& oldest_unsynced =
+      reg.AddGauge("flotilla_gitrepo_oldest_unsynced_seconds",
+                   "Age of the oldest unpaused GitRepo whose polled commit or generation is not "
+                   "synced yet (must return to 0).")
+          .WithLabels();
+  metrics::Gauge& overdue_poll =
+      reg.AddGauge("flotilla_gitrepo_most_overdue_poll_seconds",
+                   "How far the most overdue GitRepo poll is past lastPollingTriggered + "
+                   "pollingInterval (+10% jitter); negative when none is overdue.")
+          .WithLabels();
+  metrics::Gauge& unsynced_count =
+      reg.AddGauge("flotilla_gitrepos_unsynced",
+                   "Unpaused GitRepos whose desired state is not synced.")
+          .WithLabels();
+  auto update_health = [&] {
+    auto h = gitops::ComputeSyncHealth(*store);
+    if (!h.ok()) return;
+    oldest_unsynced.Set(h->oldest_unsynced_seconds);
+    overdue_poll.Set(h->most_overdue_poll_seconds);
+    unsynced_count.Set(h->unsynced);
+  };
 
   api::ApiServer::Options api_options;
   api_options.host = host;
@@ -233,6 +232,22 @@ int RunServer(const ServerFlags& flags) {
   });
   webhook::Receiver webhooks(*store, [&](const std::string& key) { gitrepo_queue.Add(key); });
   api_server.Handle("/webhooks", [&](const api::HttpRequest& r) { return webhooks.Handle(r); });
+  // Ready once every informer has delivered its initial list (the controllers see the whole
+  // store) and the store answers.
+  api_server.Handle("/readyz", [&](const api::HttpRequest&) {
+    api::HttpResponse r;
+    r.content_type = "text/plain; charset=utf-8";
+    bool synced = gitrepo_informer.Synced() && bundle_informer.Synced() && bd_informer.Synced() &&
+                  cluster_informer.Synced();
+    auto probe = store->Get(ClusterType(), "fleet-local", "local");
+    if (!synced || !probe.ok()) {
+      r.status = 503;
+      r.body = !synced ? "informers not synced\n" : "store: " + probe.status().message() + "\n";
+    } else {
+      r.body = "ok\n";
+    }
+    return r;
+  });
   if (Status s = api_server.Start(); !s.ok()) {
     log::Error("cannot start API server", {{"listen", flags.listen}, {"error", s.ToString()}});
     return 1;
@@ -269,8 +284,13 @@ int RunServer(const ServerFlags& flags) {
     sigaction(SIGINT, &sa, nullptr);
     auto next_heartbeat = std::chrono::steady_clock::now();
     auto next_event_gc = next_heartbeat + std::chrono::minutes(1);
+    auto next_health = next_heartbeat;
     gitops::EventRecorder event_gc(*store);
     while (!g_stop) {
+      if (std::chrono::steady_clock::now() >= next_health) {
+        update_health();
+        next_health = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      }
       if (std::chrono::steady_clock::now() >= next_event_gc) {
         int n = event_gc.CollectGarbage();
         if (n > 0) log::Info("expired events deleted", {{"count", std::to_string(n)}});
