@@ -126,6 +126,9 @@ void RegisterHelm(FuncMap* m) {
         return *v;
       }};
   f["toToml"] = {{P::kAny}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
+                   // BurntSushi's encoder panics (uncaught) on a nil value.
+                   if (a[0].is_nil())
+                     return FuncError("reflect: call of reflect.Value.Type on zero Value");
                    auto t = GoTomlMarshal(a[0]);
                    return S(t.ok() ? *t : t.status().message());
                  }};
