@@ -114,16 +114,13 @@ queue::Result Agent::Reconcile(const std::string& key) {
     // The bundle is gone; the bundle controller will delete this deployment.
     return {false, std::chrono::seconds(1), Status::Ok()};
   }
-  if (target::DeploymentId(*bundle) != deployment_id) {
+  const Json options = spec.value("options", Json::object());
+  if (target::DeploymentId(*bundle, options) != deployment_id) {
     // The bundle moved on; its controller is about to update this deployment.
     return {false, std::chrono::milliseconds(200), Status::Ok()};
   }
 
-  render::ManifestOptions mo;
-  const Json options = spec.value("options", Json::object());
-  std::string dns = options.value("defaultNamespace", "");
-  if (!dns.empty()) mo.default_namespace = dns;
-  mo.target_namespace = options.value("targetNamespace", "");
+  render::ManifestOptions mo = render::ManifestOptionsFrom(options);
   auto objects = render::ParseManifests((*bundle)["spec"].value("resources", Json::array()), mo);
   if (!objects.ok()) {
     Status s = ReportError(ns, name, objects.status());

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/apply.h"
 #include "cli/server.h"
 
 namespace {
@@ -53,7 +54,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   server->add_option("--port-file", sf.port_file, "Write the bound API port to this file");
 
+  auto run_apply = flotilla::cli::AddApplyCommand(app);
+
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) return flotilla::cli::RunServer(sf);
+  if (app.got_subcommand("apply")) return run_apply();
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "target/bundle_controller.h"
 
+#include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -41,57 +43,86 @@ std::string ClusterNamespace(const std::string& cluster_ns, const std::string& c
   return ns;
 }
 
-std::string DeploymentId(const Json& bundle) {
+std::string DeploymentId(const Json& bundle, const Json& options) {
   const Json& spec = bundle["spec"];
-  Json options = {{"defaultNamespace", spec.value("defaultNamespace", "")},
-                  {"targetNamespace", spec.value("targetNamespace", "")}};
   return "s-" + render::ResourcesHash(spec.value("resources", Json::array())) + ":" +
          Sha256Hex(options.dump());
 }
 
-bool Targets(store::Store& store, const Json& bundle, const Json& cluster) {
-  const Json& spec = bundle["spec"];
-  if (!spec.contains("targets") || !spec["targets"].is_array() || spec["targets"].empty())
-    return true;
+namespace {
+
+// Whether `t` (a BundleTarget or a target restriction) selects `cluster`. A clusterGroup
+// "default" that does not exist stands for every cluster of the namespace: Fleet's bootstrap
+// creates that group, and gitjob targets it when a GitRepo has no targets.
+bool MatchTarget(store::Store& store, const std::string& ns, const Json& t, const Json& cluster) {
+  if (!t.is_object()) return false;
   const Json labels = cluster["metadata"].value("labels", Json::object());
-  const std::string cname = store::NameOf(cluster);
-  for (const Json& t : spec["targets"]) {
-    if (!t.is_object()) continue;
-    bool any = false, ok = true;
-    if (t.contains("clusterName") && t["clusterName"].is_string()) {
-      any = true;
-      ok = ok && t["clusterName"] == cname;
-    }
-    if (t.contains("clusterSelector") && !t["clusterSelector"].is_null()) {
-      any = true;
-      ok = ok && SelectorMatches(t["clusterSelector"], labels);
-    }
-    bool group_rule = (t.contains("clusterGroup") && t["clusterGroup"].is_string()) ||
-                      (t.contains("clusterGroupSelector") && !t["clusterGroupSelector"].is_null());
-    if (group_rule) {
-      any = true;
-      bool in_group = false;
-      store::ListOptions lo;
-      lo.ns = store::NamespaceOf(bundle);
-      auto groups = store.List(ClusterGroupType(), lo);
-      if (groups.ok()) {
-        for (const Json& g : groups->items) {
-          if (t.contains("clusterGroup") && t["clusterGroup"].is_string() &&
-              t["clusterGroup"] != store::NameOf(g))
-            continue;
-          if (t.contains("clusterGroupSelector") && !t["clusterGroupSelector"].is_null() &&
-              !SelectorMatches(t["clusterGroupSelector"],
-                               g["metadata"].value("labels", Json::object())))
-            continue;
-          const Json gsel = g.contains("spec") ? g["spec"].value("selector", Json()) : Json();
-          if (SelectorMatches(gsel, labels)) in_group = true;
-        }
-      }
-      ok = ok && in_group;
-    }
-    if (any && ok) return true;
+  bool any = false, ok = true;
+  if (t.contains("clusterName") && t["clusterName"].is_string()) {
+    any = true;
+    ok = ok && t["clusterName"] == store::NameOf(cluster);
   }
-  return false;
+  if (t.contains("clusterSelector") && !t["clusterSelector"].is_null()) {
+    any = true;
+    ok = ok && SelectorMatches(t["clusterSelector"], labels);
+  }
+  bool has_group = t.contains("clusterGroup") && t["clusterGroup"].is_string();
+  bool has_group_sel = t.contains("clusterGroupSelector") && !t["clusterGroupSelector"].is_null();
+  if (has_group || has_group_sel) {
+    any = true;
+    bool in_group = false;
+    store::ListOptions lo;
+    lo.ns = ns;
+    auto groups = store.List(ClusterGroupType(), lo);
+    bool default_exists = false;
+    if (groups.ok()) {
+      for (const Json& g : groups->items) {
+        if (store::NameOf(g) == "default") default_exists = true;
+        if (has_group && t["clusterGroup"] != store::NameOf(g)) continue;
+        if (has_group_sel && !SelectorMatches(t["clusterGroupSelector"],
+                                              g["metadata"].value("labels", Json::object())))
+          continue;
+        const Json gsel = g.contains("spec") ? g["spec"].value("selector", Json()) : Json();
+        if (SelectorMatches(gsel, labels)) in_group = true;
+      }
+    }
+    if (has_group && !has_group_sel && t["clusterGroup"] == "default" && !default_exists)
+      in_group = groups.ok();
+    ok = ok && in_group;
+  }
+  return any && ok;
+}
+
+}  // namespace
+
+std::optional<Json> ClusterOptions(store::Store& store, const Json& bundle, const Json& cluster) {
+  const Json& spec = bundle["spec"];
+  const std::string ns = store::NamespaceOf(bundle);
+  Json options = render::DeploymentOptions(spec);
+  if (!spec.contains("targets") || !spec["targets"].is_array() || spec["targets"].empty())
+    return options;  // bundles made without targets go everywhere
+  if (spec.contains("targetRestrictions") && spec["targetRestrictions"].is_array() &&
+      !spec["targetRestrictions"].empty()) {
+    bool allowed = false;
+    for (const Json& r : spec["targetRestrictions"])
+      if (MatchTarget(store, ns, r, cluster)) allowed = true;
+    if (!allowed) return std::nullopt;
+  }
+  bool all = spec.value("targetCustomizationMode", "") == "AllMatches";
+  bool matched = false;
+  for (const Json& t : spec["targets"]) {
+    if (!MatchTarget(store, ns, t, cluster)) continue;
+    if (!matched && t.value("doNotDeploy", false)) return std::nullopt;
+    matched = true;
+    options = render::MergeOptions(options, render::DeploymentOptions(t));
+    if (!all) break;
+  }
+  if (!matched) return std::nullopt;
+  return options;
+}
+
+bool Targets(store::Store& store, const Json& bundle, const Json& cluster) {
+  return ClusterOptions(store, bundle, cluster).has_value();
 }
 
 queue::Result BundleController::Cleanup(const std::string& ns, const std::string& name) {
@@ -121,14 +152,17 @@ queue::Result BundleController::Reconcile(const std::string& key) {
   auto clusters = store_.List(ClusterType(), clo);
   if (!clusters.ok()) return {false, {}, clusters.status()};
 
-  const std::string deployment_id = DeploymentId(bundle);
+  std::map<std::string, std::string> ids;  // by cluster, for the summary below
   const Json bundle_labels = bundle["metadata"].value("labels", Json::object());
   std::set<std::string> wanted;  // "bdns/bdname"
   for (const Json& cluster : clusters->items) {
-    if (!Targets(store_, bundle, cluster)) continue;
+    std::optional<Json> options = ClusterOptions(store_, bundle, cluster);
+    if (!options) continue;
     std::string cname = store::NameOf(cluster);
+    const std::string deployment_id = DeploymentId(bundle, *options);
     std::string bd_ns = ClusterNamespace(ns, cname);
     wanted.insert(bd_ns + "/" + name);
+    ids[bd_ns + "/" + name] = deployment_id;
     Json labels = bundle_labels;
     labels[kBundleNameLabel] = name;
     labels[kBundleNamespaceLabel] = ns;
@@ -136,10 +170,9 @@ queue::Result BundleController::Reconcile(const std::string& key) {
     labels[kClusterNamespaceLabel] = ns;
     Json spec = {{"deploymentID", deployment_id},
                  {"stagedDeploymentID", deployment_id},
-                 {"options",
-                  {{"defaultNamespace", bundle["spec"].value("defaultNamespace", "")},
-                   {"targetNamespace", bundle["spec"].value("targetNamespace", "")}}},
+                 {"options", *options},
                  {"paused", bundle["spec"].value("paused", false)}};
+    if (bundle["spec"].contains("dependsOn")) spec["dependsOn"] = bundle["spec"]["dependsOn"];
     auto existing = store_.Get(BundleDeploymentType(), bd_ns, name);
     if (!existing.ok()) {
       if (existing.status().code() != StatusCode::kNotFound) return {false, {}, existing.status()};
@@ -174,7 +207,9 @@ queue::Result BundleController::Reconcile(const std::string& key) {
     }
     total++;
     const Json st = bd.value("status", Json::object());
-    if (st.value("ready", false) && st.value("appliedDeploymentID", "") == deployment_id) ready++;
+    if (st.value("ready", false) &&
+        st.value("appliedDeploymentID", "") == ids[store::ObjectKey(bd)])
+      ready++;
   }
   auto r = store::Mutate(store_, BundleType(), ns, name, true, [&](Json& b) {
     Json before = b.value("status", Json::object());

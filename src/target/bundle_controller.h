@@ -6,6 +6,7 @@
 // Level-triggered: Reconcile computes the full wanted set and converges to it.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/json.h"
@@ -22,10 +23,18 @@ inline constexpr const char* kClusterNamespaceLabel = "fleet.cattle.io/cluster-n
 // The namespace holding the BundleDeployments of cluster `ns/name`.
 std::string ClusterNamespace(const std::string& cluster_ns, const std::string& cluster_name);
 
-// "s-<sha256 of resources>:<sha256 of options>", as Fleet's deploymentID.
-std::string DeploymentId(const Json& bundle);
+// "s-<sha256 of resources>:<sha256 of options>", as Fleet's deploymentID; `options` are the
+// deployment's BundleDeploymentOptions (ClusterOptions).
+std::string DeploymentId(const Json& bundle, const Json& options);
 
-// True iff `cluster` is selected by `bundle` (its spec.targets; none = all clusters).
+// The BundleDeploymentOptions `bundle` deploys to `cluster` with, or nullopt if the cluster is
+// not targeted. As Fleet: the cluster must match a targetRestriction (when there are any) and a
+// target; the options are the bundle's merged with the first matching target's (all matching
+// targets', in order, with targetCustomizationMode AllMatches); a first match with doNotDeploy
+// deploys nothing. A bundle without targets goes to every cluster of its namespace.
+std::optional<Json> ClusterOptions(store::Store& store, const Json& bundle, const Json& cluster);
+
+// True iff `cluster` is selected by `bundle`.
 bool Targets(store::Store& store, const Json& bundle, const Json& cluster);
 
 class BundleController {
