@@ -8,6 +8,8 @@
 #
 #   bench/thirty.sh
 #   N=30 ROUNDS=3 POLL_MIN=1 POLL_MAX=15 SERVER_FLAGS="--gitrepo-workers 50" bench/thirty.sh
+#   WEBHOOK=1 bench/thirty.sh   # GitRepos with disablePolling; each commit is announced by a
+#                               # signed GitHub push webhook (issue 4's webhook -> applied latency)
 #
 # Latency is dominated by pollingInterval (POLL_MIN..POLL_MAX seconds, spread over the GitRepos;
 # default 1..15 as Fleet's 15 s default and faster ones); the observation granularity is ~0.1 s.
@@ -19,7 +21,7 @@ if [ -z "${FLOTILLA_BIN:-}" ]; then
   done
 fi
 export FLOTILLA_BIN FLOTILLA_SOURCE_DIR=$root
-for tool in jq curl git kubectl; do
+for tool in jq curl git kubectl openssl; do
   command -v "$tool" >/dev/null || { echo "thirty.sh needs $tool" >&2; exit 2; }
 done
 N=${N:-30}
@@ -54,6 +56,29 @@ start_git_http
 scenario_repos "$N"
 start_server "${EXTRA[@]}" --log-level warn
 scenario_gitrepos "$N" "$GIT_URL" "$HTTP_URL" "$POLL_MIN" "$POLL_MAX"
+WEBHOOK=${WEBHOOK:-0}
+HOOK_SECRET=bench-secret
+if [ "$WEBHOOK" = 1 ]; then
+  # Fleet's global webhook secret; every GitRepo relies on webhooks only.
+  kc create secret generic -n cattle-fleet-system gitjob-webhook \
+    --from-literal=github="$HOOK_SECRET" >/dev/null
+  sed -i 's/^  pollingInterval: .*$/  disablePolling: true/' "$WORK/gitrepos.yaml"
+fi
+# send_webhooks: one signed GitHub push event per repository, all at once.
+send_webhooks() {
+  local i url head body sig pids=()
+  for i in $(seq 1 "$N"); do
+    url=$GIT_URL
+    if [ $((i % 2)) -eq 0 ]; then url=$HTTP_URL; fi
+    head=$(cat "$WORK/heads/r$i")
+    body="{\"ref\":\"refs/heads/master\",\"after\":\"$head\",\"deleted\":false,\"repository\":{\"name\":\"r$i\",\"clone_url\":\"${url}r$i.git\",\"html_url\":\"${url}r$i\"}}"
+    sig=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$HOOK_SECRET" -hex | sed 's/^.*= //')
+    curl -fsS -o /dev/null -X POST "$API/webhooks" -H 'Content-Type: application/json' \
+      -H 'X-GitHub-Event: push' -H "X-Hub-Signature-256: sha256=$sig" --data-binary "$body" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || fail "webhook POST failed"; done
+}
 kc apply --validate=false -f "$WORK/gitrepos.yaml" >/dev/null
 scenario_wait "$N" "all $N GitRepos applied at round 0"
 log "load $(load)"
@@ -62,6 +87,7 @@ log "load $(load)"
 cpu_start=$(cpu_seconds)
 for r in $(seq 1 "$ROUNDS"); do
   scenario_commit_all "$N" "$r"
+  if [ "$WEBHOOK" = 1 ]; then send_webhooks; fi
   declare -A done_at=()
   dir="$WORK/apply/$SCENARIO_NS/configmap"
   deadline=$((SECONDS + E2E_WAIT_SECONDS))
@@ -97,7 +123,8 @@ read -r p50 p90 p100 <<<"$(percentiles "$WORK/all.lat")"
 hwm=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status")
 scenario_converged "$N" || fail "not converged at the end"
 echo
-echo "== seed scenario: $N GitRepos (own repository each; git daemon + HTTP), $ROUNDS rounds, pollingInterval ${POLL_MIN}-${POLL_MAX}s =="
+if [ "$WEBHOOK" = 1 ]; then trigger="webhooks (disablePolling)"; else trigger="pollingInterval ${POLL_MIN}-${POLL_MAX}s"; fi
+echo "== seed scenario: $N GitRepos (own repository each; git daemon + HTTP), $ROUNDS rounds, $trigger =="
 echo "server flags: ${SERVER_FLAGS:-(defaults)}; cores: $(nproc); load: $(load)"
 printf '%-40s %s\n' \
   "commit -> synced+applied latency" "p50 ${p50} s, p90 ${p90} s, p100 ${p100} s ($((N * ROUNDS)) samples)" \
