@@ -1,0 +1,107 @@
+// Targeting as Fleet does it: targetRestrictions gate, the first matching target (or all, with
+// AllMatches) customizes the options, doNotDeploy skips, clusterGroup "default" stands for every
+// cluster until such a group exists.
+#include "target/bundle_controller.h"
+
+#include <gtest/gtest.h>
+
+#include "model/resource_type.h"
+
+namespace flotilla::target {
+namespace {
+
+class ClusterOptionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = store::OpenStore("sqlite://:memory:");
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+    AddCluster("prod-1", {{"env", "prod"}});
+    AddCluster("dev-1", {{"env", "dev"}});
+    AddCluster("edge-1", {{"env", "edge"}});
+  }
+  void AddCluster(const std::string& name, const Json& labels) {
+    Json c = {{"apiVersion", "fleet.cattle.io/v1alpha1"},
+              {"kind", "Cluster"},
+              {"metadata", {{"name", name}, {"namespace", "fleet-default"}, {"labels", labels}}}};
+    auto r = store_->Create(model::ClusterType(), c);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    clusters_[name] = *r;
+  }
+  Json Bundle(const std::string& spec_json) {
+    return {{"apiVersion", "fleet.cattle.io/v1alpha1"},
+            {"kind", "Bundle"},
+            {"metadata", {{"name", "b"}, {"namespace", "fleet-default"}}},
+            {"spec", Json::parse(spec_json)}};
+  }
+  std::optional<Json> Options(const Json& bundle, const std::string& cluster) {
+    return ClusterOptions(*store_, bundle, clusters_[cluster]);
+  }
+  std::unique_ptr<store::Store> store_;
+  std::map<std::string, Json> clusters_;
+};
+
+TEST_F(ClusterOptionsTest, FirstMatchingCustomizationWinsAndDefaultGroupIsEveryCluster) {
+  Json b = Bundle(R"({
+    "defaultNamespace": "shop", "yaml": {"overlays": ["base"]},
+    "targets": [
+      {"name": "prod", "clusterSelector": {"matchLabels": {"env": "prod"}},
+       "yaml": {"overlays": ["prod"]}, "namespaceLabels": {"tier": "prod"}},
+      {"name": "prod-too", "clusterName": "prod-1", "defaultNamespace": "never"},
+      {"name": "default", "clusterGroup": "default"}],
+    "targetRestrictions": [{"name": "default", "clusterGroup": "default"}]})");
+  auto prod = Options(b, "prod-1");
+  ASSERT_TRUE(prod.has_value());
+  EXPECT_EQ(*prod, Json::parse(R"({"defaultNamespace": "shop", "yaml": {"overlays": ["prod"]},
+                                   "namespaceLabels": {"tier": "prod"}})"));
+  auto dev = Options(b, "dev-1");
+  ASSERT_TRUE(dev.has_value());
+  EXPECT_EQ(*dev, Json::parse(R"({"defaultNamespace": "shop", "yaml": {"overlays": ["base"]}})"));
+  EXPECT_NE(DeploymentId(b, *prod), DeploymentId(b, *dev));
+}
+
+TEST_F(ClusterOptionsTest, AllMatchesMergesEveryMatchingTargetInOrder) {
+  Json b = Bundle(R"({
+    "targetCustomizationMode": "AllMatches",
+    "targets": [
+      {"name": "a", "clusterSelector": {"matchLabels": {"env": "prod"}}, "defaultNamespace": "a",
+       "namespaceLabels": {"x": "1"}},
+      {"name": "b", "clusterName": "prod-1", "namespaceLabels": {"y": "2"}},
+      {"name": "default", "clusterGroup": "default"}]})");
+  auto o = Options(b, "prod-1");
+  ASSERT_TRUE(o.has_value());
+  EXPECT_EQ(*o,
+            Json::parse(R"({"defaultNamespace": "a", "namespaceLabels": {"x": "1", "y": "2"}})"));
+}
+
+TEST_F(ClusterOptionsTest, RestrictionsGateAndDoNotDeploySkips) {
+  Json b = Bundle(R"({
+    "targets": [
+      {"name": "prod", "clusterSelector": {"matchLabels": {"env": "prod"}}},
+      {"name": "skip-edge", "clusterName": "edge-1", "doNotDeploy": true},
+      {"clusterSelector": {"matchExpressions": [{"key": "env", "operator": "In",
+                                                 "values": ["dev", "edge"]}]}}],
+    "targetRestrictions": [
+      {"clusterSelector": {"matchExpressions": [{"key": "env", "operator": "In",
+                                                 "values": ["dev", "edge"]}]}}]})");
+  EXPECT_FALSE(Options(b, "prod-1").has_value());  // a customization alone does not deploy
+  EXPECT_FALSE(Options(b, "edge-1").has_value());  // doNotDeploy
+  EXPECT_TRUE(Options(b, "dev-1").has_value());
+}
+
+TEST_F(ClusterOptionsTest, AnExistingDefaultGroupIsUsedAsDefined) {
+  Json g = {{"apiVersion", "fleet.cattle.io/v1alpha1"},
+            {"kind", "ClusterGroup"},
+            {"metadata", {{"name", "default"}, {"namespace", "fleet-default"}}},
+            {"spec", {{"selector", {{"matchLabels", {{"env", "dev"}}}}}}}};
+  ASSERT_TRUE(store_->Create(model::ClusterGroupType(), g).ok());
+  Json b = Bundle(R"({"targets": [{"name": "default", "clusterGroup": "default"}],
+                      "targetRestrictions": [{"name": "default", "clusterGroup": "default"}]})");
+  EXPECT_TRUE(Options(b, "dev-1").has_value());
+  EXPECT_FALSE(Options(b, "prod-1").has_value());
+  // Bundles without targets (made before targets were written) go everywhere.
+  EXPECT_TRUE(Options(Bundle("{}"), "prod-1").has_value());
+}
+
+}  // namespace
+}  // namespace flotilla::target
