@@ -1,11 +1,13 @@
 // flotilla: the one program, with subcommands.
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/apply.h"
 #include "cli/server.h"
+#include "render/helm/chart.h"
 
 namespace {
 
@@ -19,6 +21,9 @@ int EnvInt(const char* name, int fallback) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `flotilla helm template ...` mirrors `helm template` (its own flag parser, Helm's flags).
+  if (argc >= 3 && std::string(argv[1]) == "helm" && std::string(argv[2]) == "template")
+    return flotilla::helm::RunHelmTemplate(argc - 3, argv + 3);
   CLI::App app{"flotilla: GitOps continuous delivery, compatible with Rancher Fleet"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "flotilla 0.1.0");
@@ -55,6 +60,11 @@ int main(int argc, char** argv) {
   server->add_option("--port-file", sf.port_file, "Write the bound API port to this file");
 
   auto run_apply = flotilla::cli::AddApplyCommand(app);
+  // Listed for --help; `helm template` itself is dispatched above, before CLI11 parses.
+  app.add_subcommand("helm",
+                     "helm template [NAME] CHART [-f values.yaml]... [--set k=v]... [-n NS]: "
+                     "render a chart exactly as `helm template` prints it")
+      ->allow_extras();
 
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) return flotilla::cli::RunServer(sf);
