@@ -121,6 +121,7 @@ queue::Result Agent::Reconcile(const std::string& key) {
   }
 
   render::ManifestOptions mo = render::ManifestOptionsFrom(options);
+  mo.release_name = bundle_name;
   auto objects = render::ParseManifests((*bundle)["spec"].value("resources", Json::array()), mo);
   if (!objects.ok()) {
     Status s = ReportError(ns, name, objects.status());

@@ -45,12 +45,12 @@ StatusOr<Json> ReadFleetYaml(const Tree& tree, const std::string& dir) {
 // The seam for the Helm and Kustomize engines: bundles that need them are refused for now, so
 // a chart is never deployed as if its templates were plain manifests.
 Status CheckSupportedStyle(const Json& fy, const Json& resources, const std::string& dir) {
-  if (fy.contains("helm") && fy["helm"].is_object() && !fy["helm"].value("chart", "").empty())
-    return InvalidArgument(
-        fmt::format("{}: helm charts (helm.chart) are not supported yet", Join(dir, "fleet.yaml")));
-  if (HasEntry(resources, "Chart.yaml"))
-    return InvalidArgument(
-        fmt::format("{}: Helm chart bundles are not supported yet", Join(dir, "Chart.yaml")));
+  if (fy.contains("helm") && fy["helm"].is_object() &&
+      (!fy["helm"].value("chart", "").empty() || !fy["helm"].value("repo", "").empty()))
+    return InvalidArgument(fmt::format(
+        "{}: helm.chart/helm.repo (charts from elsewhere) are not supported yet; a Chart.yaml "
+        "in the bundle directory is",
+        Join(dir, "fleet.yaml")));
   std::string kdir = fy.contains("kustomize") && fy["kustomize"].is_object()
                          ? fy["kustomize"].value("dir", "")
                          : "";
@@ -128,6 +128,7 @@ StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const st
     if (!seen.insert(v.dump()).second) continue;
     ManifestOptions mo = ManifestOptionsFrom(v);
     mo.path_prefix = dir;
+    mo.release_name = fy.value("name", derived_name);
     auto parsed = ParseManifests(resources, mo);
     if (!parsed.ok()) return parsed.status();
   }
@@ -184,6 +185,7 @@ ManifestOptions ManifestOptionsFrom(const Json& o) {
       if (v.is_string()) mo.overlays.push_back(v.get<std::string>());
   mo.namespace_labels = o.value("namespaceLabels", Json());
   mo.namespace_annotations = o.value("namespaceAnnotations", Json());
+  mo.helm = o.value("helm", Json());
   return mo;
 }
 

@@ -2,8 +2,9 @@
 // for a GitRepo, and back from a Bundle to the objects an agent applies. The controller and the
 // CLI (`flotilla apply`) both call BuildBundles; the agent calls ParseManifests.
 //
-// Scope: raw YAML/JSON bundles with fleet.yaml options and overlays. Helm charts and Kustomize
-// are refused with a clear error until their engines plug in here (see BuildBundles).
+// Scope: raw YAML/JSON bundles with fleet.yaml options and overlays, and bundles that are a local
+// Helm chart (a Chart.yaml at their root, rendered by render/helm with helm.values). Remote charts
+// (helm.chart/repo) and Kustomize are refused with a clear error until they plug in here.
 #pragma once
 
 #include <string>
@@ -51,6 +52,8 @@ struct ManifestOptions {
   Json namespace_labels;              // options.namespaceLabels
   Json namespace_annotations;         // options.namespaceAnnotations
   std::string path_prefix;            // prepended to file names in error messages
+  Json helm;                          // options.helm (values, releaseName) for chart bundles
+  std::string release_name;           // the Helm release name when helm.releaseName is unset
 };
 
 // ManifestOptions from BundleDeploymentOptions JSON (a BundleDeployment's spec.options).

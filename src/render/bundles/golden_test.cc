@@ -74,8 +74,9 @@ TEST_P(GoldenTest, Case) {
   for (const Json& b : *bundles) {
     Json base = DeploymentOptions(b["spec"]);
     for (const Json& t : b["spec"]["targets"]) {
-      auto objs = ParseManifests(b["spec"]["resources"],
-                                 ManifestOptionsFrom(MergeOptions(base, DeploymentOptions(t))));
+      ManifestOptions mo = ManifestOptionsFrom(MergeOptions(base, DeploymentOptions(t)));
+      mo.release_name = b["metadata"]["name"];  // as the agent does
+      auto objs = ParseManifests(b["spec"]["resources"], mo);
       ASSERT_TRUE(objs.ok()) << objs.status().ToString();
       deployed.push_back(
           {{"bundle", b["metadata"]["name"]}, {"target", t.value("name", "")}, {"objects", *objs}});

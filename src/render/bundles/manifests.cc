@@ -8,6 +8,7 @@
 
 #include "core/yaml.h"
 #include "render/bundles/bundles.h"
+#include "render/helm/chart.h"
 
 namespace flotilla::render {
 namespace {
@@ -167,6 +168,39 @@ StatusOr<std::map<std::string, std::string>> ApplyOverlays(
   return content;
 }
 
+// A bundle that is a Helm chart: rendered with render/helm, as Fleet's agent installs it
+// (hooks are left out: the appliers have no hook phases).
+StatusOr<std::vector<std::pair<std::string, std::string>>> RenderChartBundle(
+    const std::map<std::string, std::string>& content, const ManifestOptions& options) {
+  std::map<std::string, std::string> files;
+  for (const auto& [name, data] : content)
+    if (name != "fleet.yaml" && name != "fleet.yml") files[name] = data;
+  std::string where =
+      options.path_prefix.empty() ? "Chart.yaml" : options.path_prefix + "/Chart.yaml";
+  auto chart = helm::LoadChartFiles(files);
+  if (!chart.ok()) return chart.status().WithContext(where);
+  helm::Value values;
+  if (options.helm.is_object() && options.helm.contains("values") &&
+      options.helm["values"].is_object()) {
+    auto v = helm::ParseValuesFile(ToYaml(options.helm["values"]), "helm.values");
+    if (!v.ok()) return v.status();
+    values = std::move(*v);
+  }
+  helm::ReleaseOptions ro;
+  ro.name = options.helm.is_object() ? options.helm.value("releaseName", "") : "";
+  if (ro.name.empty())
+    ro.name = options.release_name.empty() ? "release-name" : options.release_name;
+  ro.namespace_ =
+      options.target_namespace.empty() ? options.default_namespace : options.target_namespace;
+  ro.include_crds = true;
+  auto rendered = helm::RenderChart(*chart, values, ro);
+  if (!rendered.ok()) return rendered.status().WithContext(where);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& m : *rendered)
+    if (!m.hook) out.emplace_back(m.source, m.content);
+  return out;
+}
+
 }  // namespace
 
 StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const ManifestOptions& options) {
@@ -174,25 +208,35 @@ StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const Manifest
   if (!resources.is_array()) return out;
   ASSIGN_OR_RETURN(auto content, ApplyOverlays(resources, options.overlays));
 
-  // Directories of nested bundles (a fleet.yaml) and of charts are not this bundle's manifests.
-  std::vector<std::string> ignore_prefix;
-  for (const auto& [name, _] : content)
-    if (HasSuffix(name, "/fleet.yaml") || HasSuffix(name, "/fleet.yml") ||
-        HasSuffix(name, "/Chart.yaml"))
-      ignore_prefix.push_back(Dir(name) + "/");
+  // The documents to parse: a chart's rendered templates (a Chart.yaml at the root), else the
+  // .yaml/.yml/.json files outside directories of nested bundles (a fleet.yaml) and of charts.
+  std::vector<std::pair<std::string, std::string>> documents;
+  if (content.count("Chart.yaml")) {
+    ASSIGN_OR_RETURN(documents, RenderChartBundle(content, options));
+  } else {
+    std::vector<std::string> ignore_prefix;
+    for (const auto& [name, _] : content)
+      if (HasSuffix(name, "/fleet.yaml") || HasSuffix(name, "/fleet.yml") ||
+          HasSuffix(name, "/Chart.yaml"))
+        ignore_prefix.push_back(Dir(name) + "/");
+    for (const auto& [name, text] : content) {
+      if (name == "fleet.yaml" || name == "fleet.yml") continue;
+      if (!HasSuffix(name, ".yaml") && !HasSuffix(name, ".yml") && !HasSuffix(name, ".json"))
+        continue;
+      bool skip = false;
+      for (const std::string& p : ignore_prefix)
+        if (name.rfind(p, 0) == 0) skip = true;
+      if (skip) continue;
+      if (name.rfind("templates/", 0) == 0)
+        return InvalidArgument(
+            fmt::format("{}: Helm templates in a raw-YAML bundle (templates/) need a Chart.yaml",
+                        options.path_prefix.empty() ? name : options.path_prefix + "/" + name));
+      documents.emplace_back(name, text);
+    }
+  }
 
-  for (const auto& [name, text] : content) {
-    if (name == "fleet.yaml" || name == "fleet.yml") continue;
-    if (!HasSuffix(name, ".yaml") && !HasSuffix(name, ".yml") && !HasSuffix(name, ".json"))
-      continue;
-    bool skip = false;
-    for (const std::string& p : ignore_prefix)
-      if (name.rfind(p, 0) == 0) skip = true;
-    if (skip) continue;
+  for (const auto& [name, text] : documents) {
     std::string shown = options.path_prefix.empty() ? name : options.path_prefix + "/" + name;
-    if (name.rfind("templates/", 0) == 0)
-      return InvalidArgument(fmt::format(
-          "{}: Helm templates in a raw-YAML bundle (templates/) are not supported yet", shown));
     ASSIGN_OR_RETURN(std::vector<Json> docs, ParseYamlStream(text, shown));
     for (size_t i = 0; i < docs.size(); i++) {
       std::vector<Json> objs;
