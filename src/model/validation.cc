@@ -51,13 +51,24 @@ bool IsDns1123Subdomain(std::string_view s) {
 
 namespace {
 
+// The string at `key`, or "" when absent or not a string (never throws).
+std::string StringField(const Json& obj, const char* key) {
+  if (!obj.is_object()) return "";
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 void ValidateMetadata(const ResourceType& type, const Json& obj, FieldErrors& errs) {
   if (!obj.contains("metadata") || !obj["metadata"].is_object()) {
     errs.Required("metadata");
     return;
   }
   const Json& md = obj["metadata"];
-  std::string name = md.value("name", "");
+  for (const char* f : {"name", "namespace", "generateName"})
+    if (md.contains(f) && !md[f].is_string() && !md[f].is_null())
+      errs.Add(std::string("metadata.") + f,
+               fmt::format("Invalid value: {}: must be a string", md[f].dump()));
+  std::string name = StringField(md, "name");
   if (name.empty()) {
     errs.Required("metadata.name");
   } else if (type.kind == "Event" ? name.size() > 253 : !IsDns1123Subdomain(name)) {
@@ -68,7 +79,7 @@ void ValidateMetadata(const ResourceType& type, const Json& obj, FieldErrors& er
                          name));
   }
   if (type.namespaced) {
-    std::string ns = md.value("namespace", "");
+    std::string ns = StringField(md, "namespace");
     if (!ns.empty() && !IsDns1123Label(ns))
       errs.Add("metadata.namespace",
                fmt::format("Invalid value: \"{}\": not a DNS-1123 label", ns));
@@ -128,7 +139,7 @@ void ApplyDefaults(const ResourceType& type, Json& object) {
 Status Validate(const ResourceType& type, const Json& obj) {
   FieldErrors errs;
   std::string name = obj.contains("metadata") && obj["metadata"].is_object()
-                         ? obj["metadata"].value("name", "")
+                         ? StringField(obj["metadata"], "name")
                          : "";
   std::string what =
       fmt::format("{}{}{} \"{}\"", type.kind, type.group.empty() ? "" : ".", type.group, name);

@@ -64,6 +64,18 @@ TEST(GitRepoSpecTest, TypedView) {
   EXPECT_EQ(spec->force_sync_generation, 3);
 }
 
+TEST(MetadataValidationTest, WrongTypesAreFieldErrorsNotCrashes) {
+  Json obj = GitRepo(R"({"repo":"https://x/y"})");
+  obj["metadata"]["name"] = true;  // what `name: y` becomes under YAML 1.1 rules
+  obj["metadata"]["namespace"] = 3;
+  Status s = Validate(GitRepoType(), obj);
+  ASSERT_FALSE(s.ok());
+  std::set<std::string> fields;
+  for (auto& c : s.causes()) fields.insert(c.field);
+  EXPECT_TRUE(fields.count("metadata.name"));
+  EXPECT_TRUE(fields.count("metadata.namespace"));
+}
+
 TEST(MetadataValidationTest, Names) {
   EXPECT_TRUE(IsDns1123Subdomain("a.b-c"));
   EXPECT_FALSE(IsDns1123Subdomain("-a"));
