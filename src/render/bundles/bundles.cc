@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/hash.h"
+#include "core/yaml.h"
 #include "render/bundles/discover.h"
 #include "render/bundles/fleet_yaml.h"
 
@@ -69,10 +70,32 @@ struct Built {
 StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const std::string& dir,
                          const std::string& derived_name) {
   ASSIGN_OR_RETURN(Json fy, ReadFleetYaml(tree, dir));
+  // helm.valuesFiles (top level and per target) are merged into helm.values and left out of
+  // the resources, as Fleet's parseValuesFiles / ignoreApplyConfigs do.
   std::vector<std::string> skip;
-  if (fy.contains("helm") && fy["helm"].is_object() && fy["helm"].contains("valuesFiles"))
-    for (const Json& v : fy["helm"]["valuesFiles"])
-      if (v.is_string()) skip.push_back(v.get<std::string>());
+  std::vector<Json*> helms;
+  if (fy.contains("helm") && fy["helm"].is_object()) helms.push_back(&fy["helm"]);
+  for (const char* f : {"targets", "targetCustomizations"})
+    if (fy.contains(f) && fy[f].is_array())
+      for (Json& t : fy[f])
+        if (t.contains("helm") && t["helm"].is_object()) helms.push_back(&t["helm"]);
+  for (Json* h : helms) {
+    if (!h->contains("valuesFiles") || !(*h)["valuesFiles"].is_array()) continue;
+    Json values = h->value("values", Json::object());
+    if (!values.is_object()) values = Json::object();
+    for (const Json& v : (*h)["valuesFiles"]) {
+      if (!v.is_string()) continue;
+      std::string file = v.get<std::string>();
+      skip.push_back(file);
+      ASSIGN_OR_RETURN(std::string text, tree.ReadFile(Join(dir, file)));
+      ASSIGN_OR_RETURN(Json parsed, ParseYaml(text, Join(dir, file)));
+      if (parsed.is_null()) continue;
+      if (!parsed.is_object())
+        return InvalidArgument(fmt::format("{}: helm values must be a map", Join(dir, file)));
+      values = MergeOptions(values, parsed);
+    }
+    if (!values.empty()) (*h)["values"] = values;
+  }
   ASSIGN_OR_RETURN(
       Json resources,
       ReadBundleResources(tree, dir, skip, {options.max_file_bytes, options.max_bundle_bytes}));
