@@ -260,7 +260,11 @@ StatusOr<Json> ReadBundleResources(const Tree& tree, const std::string& dir,
     if (total > limits.max_bundle_bytes)
       return ResourceExhausted(fmt::format("{}: bundle is larger than the limit of {} bytes",
                                            Join(dir, ""), limits.max_bundle_bytes));
-    ASSIGN_OR_RETURN(std::string content, tree.ReadFile(e.path));
+    auto read = tree.ReadFile(e.path);
+    // A symlink to a directory (inside the tree) is not a file of the bundle.
+    if (!read.ok() && read.status().code() == StatusCode::kFailedPrecondition) continue;
+    if (!read.ok()) return read.status();
+    std::string content = std::move(*read);
     if (content.size() > limits.max_file_bytes)
       return ResourceExhausted(fmt::format("{}: file is {} bytes, more than the limit of {}",
                                            e.path, content.size(), limits.max_file_bytes));
