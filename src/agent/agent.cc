@@ -13,20 +13,6 @@ namespace {
 using model::BundleDeploymentType;
 using model::BundleType;
 
-std::pair<std::string, std::string> SplitKey(const std::string& key) {
-  auto slash = key.find('/');
-  if (slash == std::string::npos) return {"", key};
-  return {key.substr(0, slash), key.substr(slash + 1)};
-}
-
-bool HasFinalizer(const Json& obj) {
-  const Json& md = obj["metadata"];
-  if (!md.contains("finalizers") || !md["finalizers"].is_array()) return false;
-  for (auto& f : md["finalizers"])
-    if (f == kAgentFinalizer) return true;
-  return false;
-}
-
 Json Condition(const char* type, bool ok, const std::string& message) {
   return {{"type", type},
           {"status", ok ? "True" : "False"},
@@ -50,13 +36,7 @@ queue::Result Agent::Remove(const std::string& ns, const std::string& name, bool
     return {false, {}, s};
   }
   if (has_finalizer) {
-    auto r = store::Mutate(store_, BundleDeploymentType(), ns, name, false, [](Json& o) {
-      Json kept = Json::array();
-      for (auto& f : o["metadata"]["finalizers"])
-        if (f != kAgentFinalizer) kept.push_back(f);
-      o["metadata"]["finalizers"] = kept;
-      return true;
-    });
+    auto r = store::RemoveFinalizer(store_, BundleDeploymentType(), ns, name, kAgentFinalizer);
     if (!r.ok() && r.status().code() != StatusCode::kNotFound) return {false, {}, r.status()};
   }
   log::Info("bundle deployment removed", {{"bundledeployment", id}});
@@ -83,7 +63,7 @@ Status Agent::ReportError(const std::string& ns, const std::string& name, const 
 }
 
 queue::Result Agent::Reconcile(const std::string& key) {
-  auto [ns, name] = SplitKey(key);
+  auto [ns, name] = store::SplitKey(key);
   const std::string id = key;
   auto got = store_.Get(BundleDeploymentType(), ns, name);
   if (!got.ok()) {
@@ -91,14 +71,10 @@ queue::Result Agent::Reconcile(const std::string& key) {
     return {false, {}, got.status()};
   }
   Json bd = std::move(*got);
-  if (bd["metadata"].contains("deletionTimestamp")) return Remove(ns, name, HasFinalizer(bd));
-  if (!HasFinalizer(bd)) {
-    auto r = store::Mutate(store_, BundleDeploymentType(), ns, name, false, [](Json& o) {
-      if (!o["metadata"].contains("finalizers") || !o["metadata"]["finalizers"].is_array())
-        o["metadata"]["finalizers"] = Json::array();
-      o["metadata"]["finalizers"].push_back(kAgentFinalizer);
-      return true;
-    });
+  if (bd["metadata"].contains("deletionTimestamp"))
+    return Remove(ns, name, store::HasFinalizer(bd, kAgentFinalizer));
+  if (!store::HasFinalizer(bd, kAgentFinalizer)) {
+    auto r = store::AddFinalizer(store_, BundleDeploymentType(), ns, name, kAgentFinalizer);
     if (!r.ok()) return {false, {}, r.status()};
     bd = std::move(*r);
   }

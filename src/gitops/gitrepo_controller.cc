@@ -38,12 +38,6 @@ struct Metrics {
   }
 };
 
-std::pair<std::string, std::string> SplitKey(const std::string& key) {
-  auto slash = key.find('/');
-  if (slash == std::string::npos) return {"", key};
-  return {key.substr(0, slash), key.substr(slash + 1)};
-}
-
 int64_t IntField(const Json& obj, const char* field) {
   if (!obj.is_object() || !obj.contains(field) || !obj[field].is_number_integer()) return 0;
   return obj[field].get<int64_t>();
@@ -52,14 +46,6 @@ int64_t IntField(const Json& obj, const char* field) {
 std::string StrField(const Json& obj, const char* field) {
   if (!obj.is_object() || !obj.contains(field) || !obj[field].is_string()) return "";
   return obj[field].get<std::string>();
-}
-
-bool HasFinalizer(const Json& obj, const std::string& f) {
-  const Json& md = obj["metadata"];
-  if (!md.contains("finalizers") || !md["finalizers"].is_array()) return false;
-  for (auto& x : md["finalizers"])
-    if (x == f) return true;
-  return false;
 }
 
 // Status fields this controller owns, merged into the stored status by one write.
@@ -118,15 +104,8 @@ queue::Result GitRepoController::Cleanup(const std::string& ns, const std::strin
     auto d = store_.Delete(BundleType(), ns, store::NameOf(b));
     if (!d.ok() && d.status().code() != StatusCode::kNotFound) return {false, {}, d.status()};
   }
-  if (obj != nullptr && HasFinalizer(*obj, kGitRepoFinalizer)) {
-    auto r = store::Mutate(store_, GitRepoType(), ns, name, false, [](Json& o) {
-      Json& f = o["metadata"]["finalizers"];
-      Json kept = Json::array();
-      for (auto& x : f)
-        if (x != kGitRepoFinalizer) kept.push_back(x);
-      f = kept;
-      return true;
-    });
+  if (obj != nullptr) {
+    auto r = store::RemoveFinalizer(store_, GitRepoType(), ns, name, kGitRepoFinalizer);
     if (!r.ok() && r.status().code() != StatusCode::kNotFound) return {false, {}, r.status()};
   }
   log::Info("gitrepo removed, bundles deleted",
@@ -215,7 +194,7 @@ Json GitRepoController::Display(const std::string& ns, const std::string& name, 
 }
 
 queue::Result GitRepoController::Reconcile(const std::string& key) {
-  auto [ns, name] = SplitKey(key);
+  auto [ns, name] = store::SplitKey(key);
   auto got = store_.Get(GitRepoType(), ns, name);
   if (!got.ok()) {
     if (got.status().code() == StatusCode::kNotFound) return Cleanup(ns, name, nullptr);
@@ -223,13 +202,8 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
   }
   Json obj = std::move(*got);
   if (obj["metadata"].contains("deletionTimestamp")) return Cleanup(ns, name, &obj);
-  if (!HasFinalizer(obj, kGitRepoFinalizer)) {
-    auto r = store::Mutate(store_, GitRepoType(), ns, name, false, [](Json& o) {
-      if (!o["metadata"].contains("finalizers") || !o["metadata"]["finalizers"].is_array())
-        o["metadata"]["finalizers"] = Json::array();
-      o["metadata"]["finalizers"].push_back(kGitRepoFinalizer);
-      return true;
-    });
+  if (!store::HasFinalizer(obj, kGitRepoFinalizer)) {
+    auto r = store::AddFinalizer(store_, GitRepoType(), ns, name, kGitRepoFinalizer);
     if (!r.ok()) return {false, {}, r.status()};
     obj = std::move(*r);
   }

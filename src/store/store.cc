@@ -105,6 +105,45 @@ int64_t ResourceVersionOf(const Json& o) {
   }
 }
 
+std::pair<std::string, std::string> SplitKey(const std::string& key) {
+  auto slash = key.find('/');
+  if (slash == std::string::npos) return {"", key};
+  return {key.substr(0, slash), key.substr(slash + 1)};
+}
+
+bool HasFinalizer(const Json& object, const std::string& finalizer) {
+  if (!object.contains("metadata")) return false;
+  const Json& md = object["metadata"];
+  if (!md.is_object() || !md.contains("finalizers") || !md["finalizers"].is_array()) return false;
+  for (const Json& f : md["finalizers"])
+    if (f == finalizer) return true;
+  return false;
+}
+
+StatusOr<Json> AddFinalizer(Store& store, const ResourceType& type, const std::string& ns,
+                            const std::string& name, const std::string& finalizer) {
+  return Mutate(store, type, ns, name, false, [&](Json& o) {
+    if (HasFinalizer(o, finalizer)) return false;
+    Json& md = o["metadata"];
+    if (!md.contains("finalizers") || !md["finalizers"].is_array())
+      md["finalizers"] = Json::array();
+    md["finalizers"].push_back(finalizer);
+    return true;
+  });
+}
+
+StatusOr<Json> RemoveFinalizer(Store& store, const ResourceType& type, const std::string& ns,
+                               const std::string& name, const std::string& finalizer) {
+  return Mutate(store, type, ns, name, false, [&](Json& o) {
+    if (!HasFinalizer(o, finalizer)) return false;
+    Json kept = Json::array();
+    for (const Json& f : o["metadata"]["finalizers"])
+      if (f != finalizer) kept.push_back(f);
+    o["metadata"]["finalizers"] = kept;
+    return true;
+  });
+}
+
 StatusOr<Json> Mutate(Store& store, const ResourceType& type, const std::string& ns,
                       const std::string& name, bool status,
                       const std::function<bool(Json&)>& mutate, int attempts) {

@@ -154,6 +154,17 @@ std::string NameOf(const Json& object);
 std::string NamespaceOf(const Json& object);
 int64_t ResourceVersionOf(const Json& object);
 
+// "ns/name" -> {"ns", "name"}; "name" -> {"", "name"} (the inverse of ObjectKey).
+std::pair<std::string, std::string> SplitKey(const std::string& key);
+
+bool HasFinalizer(const Json& object, const std::string& finalizer);
+// Adds or removes `finalizer` (through Mutate; no write when it is already so). Returns the
+// stored object.
+StatusOr<Json> AddFinalizer(Store& store, const ResourceType& type, const std::string& ns,
+                            const std::string& name, const std::string& finalizer);
+StatusOr<Json> RemoveFinalizer(Store& store, const ResourceType& type, const std::string& ns,
+                               const std::string& name, const std::string& finalizer);
+
 // Reads the object, applies `mutate` and writes it back with UpdateStatus (status=true) or
 // Update, retrying on kConflict up to `attempts` times. `mutate` returns false to skip the
 // write (nothing to change). Returns the stored object.

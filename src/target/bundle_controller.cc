@@ -19,12 +19,6 @@ using model::BundleType;
 using model::ClusterGroupType;
 using model::ClusterType;
 
-std::pair<std::string, std::string> SplitKey(const std::string& key) {
-  auto slash = key.find('/');
-  if (slash == std::string::npos) return {"", key};
-  return {key.substr(0, slash), key.substr(slash + 1)};
-}
-
 model::LabelSelector BundleSelector(const std::string& ns, const std::string& name) {
   return *model::LabelSelector::Parse(
       fmt::format("{}={},{}={}", kBundleNameLabel, name, kBundleNamespaceLabel, ns));
@@ -138,7 +132,7 @@ queue::Result BundleController::Cleanup(const std::string& ns, const std::string
 }
 
 queue::Result BundleController::Reconcile(const std::string& key) {
-  auto [ns, name] = SplitKey(key);
+  auto [ns, name] = store::SplitKey(key);
   auto got = store_.Get(BundleType(), ns, name);
   if (!got.ok()) {
     if (got.status().code() == StatusCode::kNotFound) return Cleanup(ns, name);
