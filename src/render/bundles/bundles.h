@@ -13,7 +13,7 @@
 #include "core/json.h"
 #include "core/status.h"
 #include "render/bundles/names.h"
-#include "render/bundles/tree.h"
+#include "render/tree/tree.h"
 
 namespace flotilla::render {
 

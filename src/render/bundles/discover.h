@@ -8,7 +8,7 @@
 
 #include "core/json.h"
 #include "core/status.h"
-#include "render/bundles/tree.h"
+#include "render/tree/tree.h"
 
 namespace flotilla::render {
 

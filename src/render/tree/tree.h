@@ -1,6 +1,6 @@
-// A read-only file tree: what bundles are built from. The controller reads a git commit through
-// it (gitops/git_tree.h), the CLI a directory on disk (DiskTree) — so both take the same path
-// from a tree to Bundles.
+// A read-only file tree: what bundles (and Kustomize builds) are read from. The controller reads
+// a git commit through it (gitops/git_tree.h), the CLI a directory on disk (DiskTree) — so both
+// take the same path from a tree to Bundles.
 #pragma once
 
 #include <cstdint>

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "render/bundles/tree.h"
+#include "render/tree/tree.h"
 
 namespace flotilla::render {
 namespace {
