@@ -5,6 +5,7 @@
 
 #include "render/gotemplate/funcs.h"
 #include "render/gotemplate/helm_objects.h"
+#include "render/gotemplate/semver.h"
 
 namespace flotilla::gotemplate {
 namespace {
@@ -310,6 +311,17 @@ void RegisterSprigSemver(FuncMap* m) {
                       ASSIGN_OR_RETURN(Version v, NewVersion(a[0].str()));
                       return VersionObject(v);
                     }};
+}
+
+// Public entry points (semver.h) for callers outside templates, e.g. chart version selection.
+StatusOr<bool> SemverMatches(const std::string& constraint, const std::string& version) {
+  return SemverCompare(constraint, version);
+}
+
+StatusOr<int> SemverOrder(const std::string& a, const std::string& b) {
+  ASSIGN_OR_RETURN(Version va, NewVersion(a));
+  ASSIGN_OR_RETURN(Version vb, NewVersion(b));
+  return Compare(va, vb);
 }
 
 }  // namespace flotilla::gotemplate

@@ -36,6 +36,11 @@ struct Chart {
 // Loads a chart directory or a .tgz archive. Paths inside are validated (no "..", no absolute
 // paths); sizes are bounded.
 StatusOr<Chart> LoadChart(const std::string& path);
+// The files of a chart archive (.tgz bytes), paths relative to its top directory (stripped);
+// `top_dir`, when given, receives that directory's name. Unsafe paths and oversize archives
+// are errors.
+StatusOr<std::map<std::string, std::string>> ReadChartArchive(const std::string& tgz,
+                                                              std::string* top_dir = nullptr);
 // Loads a chart from in-memory files (relative paths, "Chart.yaml" at the root).
 StatusOr<Chart> LoadChartFiles(const std::map<std::string, std::string>& files);
 

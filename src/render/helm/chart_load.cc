@@ -92,7 +92,8 @@ StatusOr<std::string> Gunzip(const std::string& data) {
 }
 
 // ustar/GNU tar: regular files only; the top directory is stripped.
-StatusOr<std::map<std::string, std::string>> Untar(const std::string& tar) {
+StatusOr<std::map<std::string, std::string>> Untar(const std::string& tar,
+                                                   std::string* top_dir = nullptr) {
   std::map<std::string, std::string> files;
   size_t off = 0;
   std::string long_name;
@@ -120,6 +121,7 @@ StatusOr<std::map<std::string, std::string>> Untar(const std::string& tar) {
     size_t slash = name.find('/');
     if (slash == std::string::npos) continue;
     std::string rel = name.substr(slash + 1);
+    if (top_dir != nullptr && top_dir->empty()) *top_dir = name.substr(0, slash);
     if (!SafeRelative(rel)) return InvalidArgument("chart archive has an unsafe path: " + name);
     files[rel] = std::move(body);
   }
@@ -133,6 +135,12 @@ StatusOr<Chart> LoadArchiveBytes(const std::string& data) {
 }
 
 }  // namespace
+
+StatusOr<std::map<std::string, std::string>> ReadChartArchive(const std::string& tgz,
+                                                              std::string* top_dir) {
+  ASSIGN_OR_RETURN(std::string tar, Gunzip(tgz));
+  return Untar(tar, top_dir);
+}
 
 StatusOr<Chart> LoadChartFiles(const std::map<std::string, std::string>& files) {
   Chart c;
