@@ -8,6 +8,7 @@
 #include "core/yaml.h"
 #include "render/gotemplate/gofmt.h"
 #include "render/gotemplate/gojson.h"
+#include "render/gotemplate/gotime.h"
 #include "render/gotemplate/lexer.h"
 
 namespace flotilla::gotemplate {
@@ -149,6 +150,17 @@ Status Convert(const Value& v, YNode* out, int depth) {
       return Convert(Value::FromJson(v.object().ToJson(), true), out, depth);
   }
   return Status::Ok();
+}
+
+// yaml.v2's parseTimestamp: a plain scalar that would load as a timestamp must be quoted.
+bool IsYamlTimestamp(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') i++;
+  if (i != 4 || i == s.size() || s[i] != '-') return false;
+  for (const char* layout : {"2006-1-2T15:4:5.999999999Z07:00", "2006-1-2t15:4:5.999999999Z07:00",
+                             "2006-1-2 15:4:5.999999999", "2006-1-2"})
+    if (GoTimeParse(layout, s).ok()) return true;
+  return false;
 }
 
 bool IsBase60Float(const std::string& s) {
@@ -396,7 +408,7 @@ class Emitter {
 
   void EmitString(const std::string& s, bool key) {
     Json r = ResolvePlainScalar(s);
-    bool can_plain = r.is_string() && s != "<<" && !IsBase60Float(s);
+    bool can_plain = r.is_string() && s != "<<" && !IsBase60Float(s) && !IsYamlTimestamp(s);
     enum Style { kPlain, kSingle, kDouble, kLiteral } style;
     if (s.find('\n') != std::string::npos) {
       style = kLiteral;
