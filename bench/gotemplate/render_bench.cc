@@ -1,8 +1,10 @@
 // gotemplate_bench ORACLE [RENDERS]: renders a realistic chart (dozens of templates, helpers,
-// two subcharts, ranges, includes, toYaml/nindent) with flotilla's engine and with the Go oracle
+// a bitnami/common-style library subchart with tpl, two more subcharts, ranges, includes,
+// toYaml/nindent, semverCompare, dict/merge/omit) with flotilla's engine and with the Go oracle
 // (one process in -lines mode; its start-up is measured separately and subtracted), checks the
 // outputs are byte-identical and prints per-render times and the speed-up.
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -60,6 +62,78 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   value: {{ $v | toString | quote }}
 {{- end }}
 {{- end }}
+{{- define "app.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "app.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+{{- define "app.componentLabels" -}}
+{{- $top := index . 0 }}{{ $c := index . 1 -}}
+{{ include "app.labels" $top }}
+app.kubernetes.io/component: {{ $c.name }}
+{{- with $c.extraLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+)";
+
+// A library subchart in the style of bitnami/common (tplvalues, affinities, images, capabilities).
+const char* kCommon = R"({{/* vim: set filetype=mustache: */}}
+{{- define "common.tplvalues.render" -}}
+{{- $value := typeIs "string" .value | ternary .value (.value | toYaml) }}
+{{- if contains "{{" (toJson .value) }}
+  {{- if .scope }}
+      {{- tpl (cat "{{- with $.RelativeScope -}}" $value "{{- end }}") (merge (dict "RelativeScope" .scope) .context) }}
+  {{- else }}
+    {{- tpl $value .context }}
+  {{- end }}
+{{- else }}
+    {{- $value }}
+{{- end }}
+{{- end -}}
+{{- define "common.affinities.nodes.soft" -}}
+preferredDuringSchedulingIgnoredDuringExecution:
+  - preference:
+      matchExpressions:
+        - key: {{ .key }}
+          operator: In
+          values:
+            {{- range .values }}
+            - {{ . | quote }}
+            {{- end }}
+    weight: 1
+{{- end -}}
+{{- define "common.affinities.pods.soft" -}}
+{{- $component := default "" .component -}}
+preferredDuringSchedulingIgnoredDuringExecution:
+  - podAffinityTerm:
+      labelSelector:
+        matchLabels: {{- (include "app.selectorLabels" .context) | nindent 10 }}
+          {{- if not (empty $component) }}
+          {{ printf "app.kubernetes.io/component: %s" $component }}
+          {{- end }}
+      topologyKey: kubernetes.io/hostname
+    weight: 1
+{{- end -}}
+{{- define "common.capabilities.hpa.apiVersion" -}}
+{{- if semverCompare "<1.23-0" .Capabilities.KubeVersion.Version -}}
+{{- print "autoscaling/v2beta2" -}}
+{{- else -}}
+{{- print "autoscaling/v2" -}}
+{{- end -}}
+{{- end -}}
+{{- define "common.capabilities.policy.apiVersion" -}}
+{{- if semverCompare "<1.21-0" .Capabilities.KubeVersion.Version -}}
+{{- print "policy/v1beta1" -}}
+{{- else -}}
+{{- print "policy/v1" -}}
+{{- end -}}
+{{- end -}}
+{{- define "common.names.namespace" -}}
+{{- default .Release.Namespace .Values.namespaceOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 )";
 
 const char* kDeployment = R"({{- $c := index .Values.components COMPONENT }}
@@ -86,9 +160,43 @@ spec:
         {{- toYaml . | nindent 8 }}
       {{- end }}
     spec:
+      serviceAccountName: {{ include "app.serviceAccountName" . }}
+      {{- if $c.affinity }}
+      affinity: {{- include "common.tplvalues.render" (dict "value" $c.affinity "context" $) | nindent 8 }}
+      {{- else }}
+      affinity:
+        podAntiAffinity: {{- include "common.affinities.pods.soft" (dict "component" $c.name "context" $) | nindent 10 }}
+        nodeAffinity: {{- include "common.affinities.nodes.soft" (dict "key" "topology.kubernetes.io/zone" "values" $.Values.zones) | nindent 10 }}
+      {{- end }}
+      {{- if $.Values.tolerations }}
+      tolerations: {{- toYaml $.Values.tolerations | nindent 8 }}
+      {{- end }}
+      securityContext: {{- omit $c.podSecurityContext "enabled" | toYaml | nindent 8 }}
+      initContainers:
+        {{- range $i, $w := $c.initWaits }}
+        - name: wait-{{ $i }}
+          image: {{ include "app.image" $c | quote }}
+          command: ["sh", "-c", {{ printf "until nc -z %s %d; do sleep 2; done" $w.host (int $w.port) | quote }}]
+        {{- end }}
       containers:
         - name: {{ $c.name }}
           image: {{ include "app.image" $c | quote }}
+          imagePullPolicy: {{ $c.image.pullPolicy | default "IfNotPresent" }}
+          securityContext: {{- omit $c.containerSecurityContext "enabled" | toYaml | nindent 12 }}
+          args:
+            {{- range $c.args }}
+            - {{ . | quote }}
+            {{- end }}
+          livenessProbe: {{- include "common.tplvalues.render" (dict "value" $c.livenessProbe "context" $) | nindent 12 }}
+          readinessProbe: {{- include "common.tplvalues.render" (dict "value" (merge (dict "initialDelaySeconds" 5) $c.livenessProbe) "context" $) | nindent 12 }}
+          volumeMounts:
+            {{- range $c.volumes }}
+            - name: {{ .name }}
+              mountPath: {{ .mountPath }}
+              {{- if .readOnly }}
+              readOnly: true
+              {{- end }}
+            {{- end }}
           ports:
           {{- range $p := $c.ports }}
             - name: {{ $p.name }}
@@ -99,10 +207,111 @@ spec:
             {{- include "app.env" $c.env | nindent 12 }}
           resources:
             {{- toYaml $c.resources | nindent 12 }}
+      volumes:
+        {{- range $c.volumes }}
+        - name: {{ .name }}
+          configMap:
+            name: {{ include "app.fullname" $ }}-{{ $c.name }}-config
+        {{- end }}
       {{- with $.Values.nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}
       {{- end }}
+{{- end }}
+)";
+
+const char* kServiceAccount = R"({{- $c := index .Values.components COMPONENT }}
+{{- if .Values.serviceAccount.create }}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ include "app.serviceAccountName" . }}-{{ $c.name }}
+  namespace: {{ include "common.names.namespace" . | quote }}
+  labels: {{- include "app.componentLabels" (list $ $c) | nindent 4 }}
+  {{- if .Values.serviceAccount.annotations }}
+  annotations: {{- include "common.tplvalues.render" (dict "value" .Values.serviceAccount.annotations "context" $) | nindent 4 }}
+  {{- end }}
+automountServiceAccountToken: {{ .Values.serviceAccount.automount }}
+{{- end }}
+)";
+
+const char* kHpa = R"({{- $c := index .Values.components COMPONENT }}
+{{- if $c.autoscaling }}
+apiVersion: {{ include "common.capabilities.hpa.apiVersion" . }}
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ include "app.fullname" . }}-{{ $c.name }}
+  labels: {{- include "app.componentLabels" (list $ $c) | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "app.fullname" . }}-{{ $c.name }}
+  minReplicas: {{ $c.replicas }}
+  maxReplicas: {{ mul $c.replicas 4 }}
+  metrics:
+    {{- range $name, $target := dict "cpu" 80 "memory" 75 }}
+    - type: Resource
+      resource:
+        name: {{ $name }}
+        target:
+          type: Utilization
+          averageUtilization: {{ $target }}
+    {{- end }}
+{{- end }}
+)";
+
+const char* kPdb = R"({{- $c := index .Values.components COMPONENT }}
+{{- if gt (int $c.replicas) 1 }}
+apiVersion: {{ include "common.capabilities.policy.apiVersion" . }}
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "app.fullname" . }}-{{ $c.name }}
+  labels: {{- include "app.componentLabels" (list $ $c) | nindent 4 }}
+spec:
+  minAvailable: {{ sub $c.replicas 1 }}
+  selector:
+    matchLabels: {{- include "app.selectorLabels" . | nindent 6 }}
+      app.kubernetes.io/component: {{ $c.name }}
+{{- end }}
+)";
+
+const char* kIngress = R"({{- $c := index .Values.components COMPONENT }}
+{{- if $c.ingress.enabled }}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ include "app.fullname" . }}-{{ $c.name }}
+  labels: {{- include "app.componentLabels" (list $ $c) | nindent 4 }}
+  annotations:
+    {{- range $k, $v := $c.ingress.annotations }}
+    {{ $k }}: {{ tpl $v $ | quote }}
+    {{- end }}
+spec:
+  ingressClassName: {{ $c.ingress.className | default "nginx" }}
+  rules:
+    {{- range $h := $c.ingress.hosts }}
+    - host: {{ $h.host | quote }}
+      http:
+        paths:
+          {{- range $h.paths }}
+          - path: {{ .path }}
+            pathType: {{ .pathType | default "ImplementationSpecific" }}
+            backend:
+              service:
+                name: {{ include "app.fullname" $ }}-{{ $c.name }}
+                port:
+                  name: {{ (first $c.ports).name }}
+          {{- end }}
+    {{- end }}
+  {{- if $c.ingress.tls }}
+  tls:
+    - hosts:
+        {{- range $c.ingress.hosts }}
+        - {{ .host | quote }}
+        {{- end }}
+      secretName: {{ printf "%s-%s-tls" (include "app.fullname" $) $c.name | trunc 63 }}
+  {{- end }}
 {{- end }}
 )";
 
@@ -153,6 +362,30 @@ Json BuildRequest() {
     templates["app/templates/deployment-" + idx + ".yaml"] = Replace(kDeployment, "COMPONENT", idx);
     templates["app/templates/service-" + idx + ".yaml"] = Replace(kService, "COMPONENT", idx);
     templates["app/templates/configmap-" + idx + ".yaml"] = Replace(kConfigMap, "COMPONENT", idx);
+    templates["app/templates/serviceaccount-" + idx + ".yaml"] =
+        Replace(kServiceAccount, "COMPONENT", idx);
+    templates["app/templates/hpa-" + idx + ".yaml"] = Replace(kHpa, "COMPONENT", idx);
+    templates["app/templates/pdb-" + idx + ".yaml"] = Replace(kPdb, "COMPONENT", idx);
+    templates["app/templates/ingress-" + idx + ".yaml"] = Replace(kIngress, "COMPONENT", idx);
+    Json hosts = Json::array();
+    for (int h = 0; h < 1 + i % 3; h++)
+      hosts.push_back({{"host", "svc" + idx + "-" + std::to_string(h) + ".example.com"},
+                       {"paths",
+                        {{{"path", "/"}, {"pathType", "Prefix"}},
+                         {{"path", "/api/v" + std::to_string(h + 1)}}}}});
+    Json match = {
+        {"key", "pool"}, {"operator", "In"}, {"values", {"general", "{{ .Release.Name }}"}}};
+    Json terms = Json::array({Json{{"matchExpressions", Json::array({match})}}});
+    Json affinity = {
+        {"nodeAffinity",
+         {{"requiredDuringSchedulingIgnoredDuringExecution", {{"nodeSelectorTerms", terms}}}}}};
+    Json args = Json::array();
+    for (int a = 0; a < 6; a++) args.push_back("--flag-" + std::to_string(a) + "=" + idx);
+    Json volumes = Json::array();
+    for (int v = 0; v < 3; v++)
+      volumes.push_back({{"name", "vol-" + std::to_string(v)},
+                         {"mountPath", "/etc/svc/" + std::to_string(v)},
+                         {"readOnly", v % 2 == 0}});
     Json env = Json::object();
     for (int e = 0; e < 8; e++) env["var-" + std::to_string(e)] = "value-" + std::to_string(e * i);
     Json features = Json::object();
@@ -170,6 +403,33 @@ Json BuildRequest() {
           {{"limits", {{"cpu", "500m"}, {"memory", "256Mi"}}},
            {"requests", {{"cpu", "100m"}, {"memory", "128Mi"}}}}},
          {"podAnnotations", i % 3 == 0 ? Json{{"prometheus.io/scrape", "true"}} : Json(nullptr)},
+         {"extraLabels",
+          i % 2 == 0 ? Json{{"tier", "backend"}, {"team", "t" + idx}} : Json(nullptr)},
+         {"args", args},
+         {"volumes", volumes},
+         {"initWaits",
+          {{{"host", "db.example.com"}, {"port", 5432}}, {{"host", "cache"}, {"port", 6379}}}},
+         {"podSecurityContext",
+          {{"enabled", true}, {"fsGroup", 1001}, {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
+         {"containerSecurityContext",
+          {{"enabled", true},
+           {"runAsUser", 1001},
+           {"runAsNonRoot", true},
+           {"readOnlyRootFilesystem", true},
+           {"allowPrivilegeEscalation", false},
+           {"capabilities", {{"drop", {"ALL"}}}}}},
+         {"livenessProbe",
+          {{"httpGet", {{"path", "/healthz"}, {"port", "{{ .Values.probePort }}"}}},
+           {"periodSeconds", 10},
+           {"failureThreshold", 3}}},
+         {"affinity", i % 3 == 1 ? affinity : Json(nullptr)},
+         {"ingress",
+          {{"enabled", i % 2 == 1},
+           {"tls", i % 4 == 1},
+           {"hosts", hosts},
+           {"annotations",
+            {{"nginx.ingress.kubernetes.io/proxy-body-size", "8m"},
+             {"external-dns.alpha.kubernetes.io/hostname", "{{ .Release.Name }}.example.com"}}}}},
          {"config",
           {{"logLevel", "info"},
            {"timeout", 30 + i},
@@ -195,8 +455,24 @@ data:
 )";
     }
   }
+  templates["app/charts/common/templates/_helpers.tpl"] = kCommon;
+  Json tolerations = Json::array();
+  for (int t = 0; t < 4; t++)
+    tolerations.push_back({{"key", "dedicated-" + std::to_string(t)},
+                           {"operator", "Equal"},
+                           {"value", "app"},
+                           {"effect", "NoSchedule"}});
   Json values = {{"components", components},
                  {"service", {{"type", "ClusterIP"}}},
+                 {"serviceAccount",
+                  {{"create", true},
+                   {"name", ""},
+                   {"automount", false},
+                   {"annotations",
+                    {{"eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/{{ .Release.Name }}"}}}}},
+                 {"zones", {"eu-west-1a", "eu-west-1b", "eu-west-1c"}},
+                 {"tolerations", tolerations},
+                 {"probePort", "http"},
                  {"nodeSelector", {{"kubernetes.io/os", "linux"}}}};
   return {{"templates", templates},
           {"values", values},
@@ -238,6 +514,12 @@ int main(int argc, char** argv) {
   Json theirs = ours;
   if (oracle != "-") OracleSeconds(oracle, req, 1, &theirs);  // "-": flotilla only (profiling)
   bool identical = ours == theirs;
+  if (const char* dump = std::getenv("GOTEMPLATE_BENCH_DUMP")) {  // inspect the chart's output
+    std::ofstream f(dump);
+    Json outs = ours.value("outputs", Json::object());
+    for (auto& [k, v] : outs.items())
+      f << "# Source: " << k << "\n" << v.get<std::string>() << "\n";
+  }
   size_t bytes = 0;
   Json outputs = ours.value("outputs", Json::object());
   for (auto& [k, v] : outputs.items()) bytes += v.get<std::string>().size();
