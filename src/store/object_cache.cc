@@ -1,5 +1,7 @@
 #include "store/object_cache.h"
 
+#include "store/json_memory.h"
+
 namespace flotilla::store {
 
 ObjectCache::ObjectCache(size_t max_bytes)
@@ -18,11 +20,12 @@ std::shared_ptr<const Json> ObjectCache::Find(int64_t rv) {
   return it->second->object;
 }
 
-void ObjectCache::Insert(int64_t rv, std::shared_ptr<const Json> object, size_t bytes) {
-  if (bytes > shard_max_bytes_) return;
+size_t ObjectCache::Insert(int64_t rv, std::shared_ptr<const Json> object) {
+  const size_t bytes = ApproxJsonMemory(*object);
+  if (bytes > shard_max_bytes_) return bytes;
   Shard& s = ShardFor(rv);
   std::lock_guard lk(s.mu);
-  if (s.index.count(rv)) return;
+  if (s.index.count(rv)) return bytes;
   s.lru.push_front(Item{rv, std::move(object), bytes});
   s.index.emplace(rv, s.lru.begin());
   s.bytes += bytes;
@@ -31,6 +34,7 @@ void ObjectCache::Insert(int64_t rv, std::shared_ptr<const Json> object, size_t 
     s.index.erase(s.lru.back().rv);
     s.lru.pop_back();
   }
+  return bytes;
 }
 
 void ObjectCache::Erase(int64_t rv) {

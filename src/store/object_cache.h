@@ -18,12 +18,13 @@ namespace flotilla::store {
 
 class ObjectCache {
  public:
-  // `max_bytes` bounds the sum of the compact JSON sizes of the cached objects (their memory is
-  // a small multiple of that); 0 disables the cache.
+  // `max_bytes` bounds the estimated heap of the cached objects (ApproxJsonMemory); 0 disables
+  // the cache.
   explicit ObjectCache(size_t max_bytes);
 
   std::shared_ptr<const Json> Find(int64_t resource_version);
-  void Insert(int64_t resource_version, std::shared_ptr<const Json> object, size_t bytes);
+  // Returns the object's estimated memory (computed outside the lock), cached or not.
+  size_t Insert(int64_t resource_version, std::shared_ptr<const Json> object);
   void Erase(int64_t resource_version);
 
   struct Stats {

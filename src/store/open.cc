@@ -1,6 +1,7 @@
 // OpenStore: the one place where a store URL picks an implementation.
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "store/sqlite/sqlite_store.h"
@@ -18,7 +19,11 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 // Accepted forms:
 //   sqlite:///abs/path.db   sqlite://relative/path.db   /abs/path.db   relative.db   :memory:
 //   sqlite://:memory:
-// Query parameters on sqlite URLs: ?synchronous=full|normal.
+// Query parameters on sqlite URLs (joined with &):
+//   synchronous=full|normal  durability of each commit (default normal: WAL, survives kill -9)
+//   cache_mb=N               parsed-object cache, estimated heap MiB (default 128)
+//   watch_log_mb=N           watch history, estimated heap MiB (default 128)
+//   watch_log_events=N       watch history, events (default 100000)
 StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& url) {
   if (StartsWith(url, "postgres://") || StartsWith(url, "postgresql://"))
     return FailedPrecondition(fmt::format("store \"{}\": PostgreSQL is not supported yet", url));
@@ -42,7 +47,19 @@ StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& url) {
       std::string kv =
           params.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
       start = amp == std::string::npos ? params.size() : amp + 1;
-      if (kv == "synchronous=full" || kv == "synchronous=FULL") {
+      size_t eq = kv.find('=');
+      const std::string key = kv.substr(0, eq);
+      const std::string value = eq == std::string::npos ? "" : kv.substr(eq + 1);
+      if (key == "cache_mb" || key == "watch_log_mb" || key == "watch_log_events") {
+        char* end = nullptr;
+        unsigned long long n = std::strtoull(value.c_str(), &end, 10);
+        if (value.empty() || *end != '\0' || n > (1ull << 40))
+          return InvalidArgument(
+              fmt::format("store \"{}\": {} wants a non-negative integer", url, key));
+        if (key == "cache_mb") options.cache_bytes = static_cast<size_t>(n) << 20;
+        if (key == "watch_log_mb") options.watch_limits.max_bytes = static_cast<size_t>(n) << 20;
+        if (key == "watch_log_events") options.watch_limits.max_events = static_cast<size_t>(n);
+      } else if (kv == "synchronous=full" || kv == "synchronous=FULL") {
         options.synchronous_full = true;
       } else if (kv == "synchronous=normal" || kv == "synchronous=NORMAL") {
         options.synchronous_full = false;

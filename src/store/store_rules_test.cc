@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "store/json_memory.h"
 #include "store/object_cache.h"
 #include "store/object_rules.h"
 #include "store/watch_log.h"
@@ -73,17 +74,33 @@ TEST(ObjectRulesTest, UpdateOfAnObjectWithoutStatusSubresource) {
 }
 
 TEST(ObjectCacheTest, BoundedLru) {
-  ObjectCache cache(16 * 100);  // 100 bytes per shard
   auto obj = std::make_shared<const Json>(Json{{"a", 1}});
-  cache.Insert(16, obj, 60);
-  cache.Insert(32, obj, 60);  // same shard: evicts 16
+  const size_t one = ApproxJsonMemory(*obj);
+  ObjectCache cache(16 * (one + one / 2));  // room for one such object per shard
+  EXPECT_EQ(cache.Insert(16, obj), one);
+  cache.Insert(32, obj);  // same shard: evicts 16
   EXPECT_EQ(cache.Find(16), nullptr);
   EXPECT_EQ(cache.Find(32), obj);
-  cache.Insert(1, obj, 1000);  // larger than a shard: not cached
+  auto big = std::make_shared<const Json>(Json{{"a", std::string(4 * one, 'x')}});
+  cache.Insert(1, big);  // larger than a shard: not cached
   EXPECT_EQ(cache.Find(1), nullptr);
   cache.Erase(32);
   EXPECT_EQ(cache.Find(32), nullptr);
   EXPECT_EQ(cache.stats().entries, 0u);
+}
+
+TEST(JsonMemoryTest, CountsHeapOfParsedValues) {
+  Json list = Json::array();
+  for (int i = 0; i < 1000; i++) list.push_back(std::string(100, 'a' + i % 26));
+  const size_t strings = ApproxJsonMemory(list);
+  EXPECT_GE(strings, 1000u * 100);      // the characters themselves
+  EXPECT_LE(strings, 1000u * 100 * 3);  // plus bounded per-node overhead
+  // Small maps cost several times their compact JSON: the reason caches count this.
+  Json obj = Json::object();
+  for (int i = 0; i < 1000; i++) obj["k" + std::to_string(i)] = i;
+  EXPECT_GT(ApproxJsonMemory(obj), 4 * obj.dump().size());
+  Json copy = list;  // a copy has capacity == size, as the nested one below
+  EXPECT_GT(ApproxJsonMemory(Json{{"a", list}}), ApproxJsonMemory(copy));
 }
 
 WatchLog::Entry Entry(int64_t rv, const std::string& kind, size_t bytes = 10) {

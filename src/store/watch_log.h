@@ -28,7 +28,7 @@ class WatchLog : public std::enable_shared_from_this<WatchLog> {
  public:
   struct Limits {
     size_t max_events = 100000;
-    size_t max_bytes = 256u << 20;  // approximate: compact JSON sizes of object + previous state
+    size_t max_bytes = 128u << 20;  // estimated heap of object + previous state (ApproxJsonMemory)
   };
   struct Entry {
     int64_t resource_version = 0;

@@ -87,7 +87,7 @@ StatusOr<ListResult> SqliteStore::ListOn(Db& db, const ResourceType& type,
       if (by_labels && !options.labels.Matches(Json::parse(q->Text(3)))) continue;
       std::string_view body = q->Text(4);
       object = std::make_shared<const Json>(Json::parse(body));
-      cache_.Insert(rv, object, body.size());
+      cache_.Insert(rv, object);
     }
     if (by_fields && !options.fields.Matches(*object)) continue;
     if (options.limit > 0 && static_cast<int64_t>(result.items.size()) == options.limit) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "store/json_memory.h"
 #include "store/sqlite/guard.h"
 #include "store/sqlite/schema.h"
 
@@ -149,7 +150,7 @@ Status SqliteStore::Init() {
 std::shared_ptr<const Json> SqliteStore::Materialize(int64_t rv, std::string_view body) {
   if (auto hit = cache_.Find(rv)) return hit;
   auto parsed = std::make_shared<const Json>(Json::parse(body));
-  cache_.Insert(rv, parsed, body.size());
+  cache_.Insert(rv, parsed);
   return parsed;
 }
 
@@ -194,7 +195,6 @@ StatusOr<Json> SqliteStore::Write(const ResourceType& type, const std::string& n
   int64_t row_id = 0, stored_rv = 0;
   std::shared_ptr<const Json> stored;
   std::string stored_labels;
-  size_t stored_bytes = 0;
   {
     ASSIGN_OR_RETURN(Stmt * s, db.Prepare(kSelectRow));
     StmtScope q(s);
@@ -206,9 +206,7 @@ StatusOr<Json> SqliteStore::Write(const ResourceType& type, const std::string& n
       row_id = q->Int(0);
       stored_rv = q->Int(1);
       stored_labels = q->Text(2);
-      std::string_view body = q->Text(3);
-      stored_bytes = body.size();
-      stored = Materialize(stored_rv, body);
+      stored = Materialize(stored_rv, q->Text(3));
     }
   }
   ASSIGN_OR_RETURN(WriteOutcome outcome, plan(stored.get()));
@@ -269,18 +267,19 @@ StatusOr<Json> SqliteStore::Write(const ResourceType& type, const std::string& n
 
   auto object = std::make_shared<const Json>(std::move(outcome.object));
   if (stored) cache_.Erase(stored_rv);
-  if (event != WatchEventType::kDeleted) cache_.Insert(rv, object, body.size());
+  // The log's entry holds the new state and the previous one; their estimated memory bounds it.
+  size_t bytes =
+      event == WatchEventType::kDeleted ? ApproxJsonMemory(*object) : cache_.Insert(rv, object);
   WatchLog::Entry entry;
   entry.resource_version = rv;
   entry.kind_key = kind;
   entry.type = event;
   entry.object = object;
   if (event == WatchEventType::kModified) {
+    bytes += ApproxJsonMemory(*stored);
     entry.prev = std::move(stored);
-    entry.bytes = body.size() + stored_bytes;
-  } else {
-    entry.bytes = body.size();
   }
+  entry.bytes = bytes;
   log_->Append(std::move(entry));
   return Json(*object);
 }

@@ -42,7 +42,7 @@ struct SqliteOptions {
   bool synchronous_full = false;
   int busy_timeout_ms = 10000;
   int max_read_connections = 8;
-  size_t cache_bytes = 128u << 20;  // parsed-object cache, in compact-JSON bytes
+  size_t cache_bytes = 128u << 20;  // parsed-object cache, estimated heap (ApproxJsonMemory)
   WatchLog::Limits watch_limits;
 };
 

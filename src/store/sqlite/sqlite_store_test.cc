@@ -462,6 +462,22 @@ TEST(OpenStoreTest, Urls) {
   ASSERT_OK(s.CheckHealth());
 }
 
+TEST(OpenStoreTest, MemoryLimitsFromUrl) {
+  TempDir dir;
+  EXPECT_EQ(OpenStore("sqlite://" + dir.File("e.db") + "?cache_mb=x").status().code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(auto s, OpenStore("sqlite://" + dir.File("f.db") +
+                                         "?cache_mb=0&watch_log_mb=64&watch_log_events=3"));
+  for (int i = 0; i < 6; i++)
+    ASSERT_OK(s->Create(kGitRepo, GitRepo("ns", "g" + std::to_string(i), "r")));
+  WatchOptions old;
+  old.resource_version = 2;  // 3 events retained: 4, 5, 6
+  EXPECT_EQ(s->Watch(kGitRepo, old).status().code(), StatusCode::kGone);
+  old.resource_version = 3;
+  ASSERT_OK(s->Watch(kGitRepo, old));
+  ASSERT_OK(s->Get(kGitRepo, "ns", "g0"));  // served with the cache disabled
+}
+
 TEST(OpenStoreTest, RefusesNewerSchema) {
   TempDir dir;
   {
