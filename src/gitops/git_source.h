@@ -9,7 +9,7 @@
 
 #include "core/status.h"
 #include "git/remote.h"
-#include "render/bundles/tree.h"
+#include "render/tree/tree.h"
 
 namespace flotilla::gitops {
 
