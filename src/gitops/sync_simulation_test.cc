@@ -22,7 +22,7 @@
 #include "model/resource_type.h"
 #include "queue/clock.h"
 #include "queue/workqueue.h"
-#include "render/bundles/tree.h"
+#include "render/tree/tree.h"
 #include "store/store.h"
 
 namespace flotilla::gitops {
