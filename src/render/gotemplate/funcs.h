@@ -56,7 +56,9 @@ void RegisterSprigStrings(FuncMap* m);
 void RegisterSprigLists(FuncMap* m);
 void RegisterSprigDicts(FuncMap* m);
 void RegisterSprigMisc(FuncMap* m);
-void RegisterSprigCrypto(FuncMap* m);
+void RegisterSprigCrypto(FuncMap* m);  // also registers the two below
+void RegisterSprigCerts(FuncMap* m);   // keys, certificates, bcrypt, AES, derivePassword
+void RegisterSprigUrl(FuncMap* m);
 void RegisterSprigSemver(FuncMap* m);
 void RegisterSprigRegex(FuncMap* m);
 void RegisterSprigDates(FuncMap* m);

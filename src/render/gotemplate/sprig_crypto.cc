@@ -51,6 +51,8 @@ std::string RandFrom(const std::string& alphabet, int64_t n) {
 }  // namespace
 
 void RegisterSprigCrypto(FuncMap* m) {
+  RegisterSprigCerts(m);
+  RegisterSprigUrl(m);
   auto& f = *m;
   f["sha1sum"] = {{P::kString}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
                     return Value::String(Digest(EVP_sha1(), a[0].str()));
