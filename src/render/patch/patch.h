@@ -16,6 +16,7 @@
 // No function throws; malformed patches are kInvalidArgument errors naming the path.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,11 @@ struct SchemaField {
   bool replace = false;                 // patchStrategy:"replace" (maps: replace instead of merge)
   std::string merge_key;                // patchMergeKey; empty for lists of scalars
   std::vector<std::string> kyaml_keys;  // x-kubernetes-list-map-keys kyaml merges by, if several
+};
+
+// A struct type: the fields whose patching differs from the default.
+struct SchemaType {
+  std::map<std::string, SchemaField, std::less<>> fields;
 };
 
 // A position in the schema: the type of the value being merged, or none (no metadata).

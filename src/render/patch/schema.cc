@@ -10,10 +10,6 @@
 
 namespace flotilla::patch {
 
-struct SchemaType {
-  std::map<std::string, SchemaField, std::less<>> fields;
-};
-
 namespace {
 
 struct Registry {
