@@ -9,6 +9,7 @@
 #include "core/yaml.h"
 #include "render/bundles/discover.h"
 #include "render/bundles/fleet_yaml.h"
+#include "render/bundles/remote_charts.h"
 
 namespace flotilla::render {
 namespace {
@@ -46,12 +47,12 @@ StatusOr<Json> ReadFleetYaml(const Tree& tree, const std::string& dir) {
 // The seam for the Helm and Kustomize engines: bundles that need them are refused for now, so
 // a chart is never deployed as if its templates were plain manifests.
 Status CheckSupportedStyle(const Json& fy, const Json& resources, const std::string& dir) {
-  if (fy.contains("helm") && fy["helm"].is_object() &&
-      (!fy["helm"].value("chart", "").empty() || !fy["helm"].value("repo", "").empty()))
-    return InvalidArgument(fmt::format(
-        "{}: helm.chart/helm.repo (charts from elsewhere) are not supported yet; a Chart.yaml "
-        "in the bundle directory is",
-        Join(dir, "fleet.yaml")));
+  // Remote charts were embedded by EmbedRemoteCharts (helm.chart now names a directory of the
+  // bundle); a helm.chart that names no such directory is an error.
+  if (fy.contains("helm") && fy["helm"].is_object() && !fy["helm"].value("chart", "").empty()) {
+    auto files = EmbeddedChartFiles(resources, fy["helm"]);
+    if (!files.ok()) return files.status().WithContext(Join(dir, "fleet.yaml"));
+  }
   std::string kdir = fy.contains("kustomize") && fy["kustomize"].is_object()
                          ? fy["kustomize"].value("dir", "")
                          : "";
@@ -99,6 +100,7 @@ StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const st
   ASSIGN_OR_RETURN(
       Json resources,
       ReadBundleResources(tree, dir, skip, {options.max_file_bytes, options.max_bundle_bytes}));
+  RETURN_IF_ERROR(EmbedRemoteCharts(options, dir, &fy, &resources));
   if (resources.empty()) return Built{Json(), true};
   RETURN_IF_ERROR(CheckSupportedStyle(fy, resources, dir));
 

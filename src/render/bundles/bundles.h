@@ -7,12 +7,14 @@
 // (helm.chart/repo) and Kustomize are refused with a clear error until they plug in here.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "core/json.h"
 #include "core/status.h"
 #include "render/bundles/names.h"
+#include "render/chartsource/chartsource.h"
 #include "render/tree/tree.h"
 
 namespace flotilla::render {
@@ -36,6 +38,12 @@ struct BuildOptions {
   // Limits that keep hostile repositories from exhausting memory.
   uint64_t max_file_bytes = 16 << 20;
   uint64_t max_bundle_bytes = 64 << 20;
+  // Remote charts (fleet.yaml helm.repo, or an oci:// / https:// helm.chart) are fetched with
+  // this at build time and embedded in the Bundle (remote_charts.h); null = they are refused.
+  chartsource::ChartFetcher* chart_fetcher = nullptr;
+  chartsource::ChartAuth chart_auth;  // GitRepo spec.helmSecretName
+  std::string helm_repo_url_regex;    // GitRepo spec.helmRepoURLRegex: where chart_auth may go
+  std::map<std::string, chartsource::ChartAuth> chart_auth_for_paths;  // helmSecretNameForPaths
 };
 
 // Builds the Bundles of every path (see discover.h for which directories become Bundles and

@@ -8,6 +8,7 @@
 
 #include "core/yaml.h"
 #include "render/bundles/bundles.h"
+#include "render/bundles/remote_charts.h"
 #include "render/helm/chart.h"
 
 namespace flotilla::render {
@@ -211,7 +212,10 @@ StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const Manifest
   // The documents to parse: a chart's rendered templates (a Chart.yaml at the root), else the
   // .yaml/.yml/.json files outside directories of nested bundles (a fleet.yaml) and of charts.
   std::vector<std::pair<std::string, std::string>> documents;
-  if (content.count("Chart.yaml")) {
+  ASSIGN_OR_RETURN(auto chart_files, EmbeddedChartFiles(resources, options.helm));
+  if (chart_files) {  // helm.chart names a directory of the bundle (e.g. an embedded chart)
+    ASSIGN_OR_RETURN(documents, RenderChartBundle(*chart_files, options));
+  } else if (content.count("Chart.yaml")) {
     ASSIGN_OR_RETURN(documents, RenderChartBundle(content, options));
   } else {
     std::vector<std::string> ignore_prefix;
