@@ -1,9 +1,10 @@
 #include "api/patch.h"
 
-#include <algorithm>
 #include <string>
 
 #include <fmt/format.h>
+
+#include "render/patch/patch.h"
 
 namespace flotilla::api {
 
@@ -19,101 +20,29 @@ std::optional<PatchType> PatchTypeFromContentType(std::string_view content_type)
 }
 
 StatusOr<Json> ApplyMergePatch(const Json& target, const Json& patch) {
-  Json out = target;
-  out.merge_patch(patch);
-  return out;
+  return patch::MergePatch(target, patch);
 }
 
 StatusOr<Json> ApplyJsonPatch(const Json& target, const Json& patch) {
-  if (!patch.is_array()) return InvalidArgument("a JSON patch must be a list of operations");
-  try {
-    return target.patch(patch);
-  } catch (const nlohmann::json::exception& e) {
-    return InvalidArgument(fmt::format("the JSON patch could not be applied: {}", e.what()));
-  }
-}
-
-namespace {
-
-constexpr std::string_view kSetElementOrder = "$setElementOrder/";
-constexpr std::string_view kDeleteFromPrimitiveList = "$deleteFromPrimitiveList/";
-
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-bool IsDeleteDirective(const Json& v) {
-  return v.is_object() && v.contains("$patch") && v["$patch"] == "delete";
-}
-
-// Removes directive keys from a value that replaces (rather than merges into) the target.
-Json StripDirectives(const Json& v) {
-  if (v.is_array()) {
-    Json out = Json::array();
-    for (const Json& e : v)
-      if (!IsDeleteDirective(e)) out.push_back(StripDirectives(e));
-    return out;
-  }
-  if (!v.is_object()) return v;
-  Json out = Json::object();
-  for (auto it = v.begin(); it != v.end(); ++it)
-    if (!StartsWith(it.key(), "$")) out[it.key()] = StripDirectives(it.value());
+  auto out = patch::ApplyJsonPatch(target, patch);
+  if (!out.ok())
+    return InvalidArgument(
+        fmt::format("the JSON patch could not be applied: {}", out.status().message()));
   return out;
 }
 
-StatusOr<Json> MergeStrategic(Json target, const Json& patch) {
-  if (!patch.is_object()) return StripDirectives(patch);
-  if (patch.contains("$patch")) {
-    const Json& d = patch["$patch"];
-    if (d == "replace") return StripDirectives(patch);
-    if (d != "merge" && d != "delete")
-      return InvalidArgument(fmt::format("unknown patch directive $patch: {}", d.dump()));
-  }
-  if (!target.is_object()) target = Json::object();
-  for (auto it = patch.begin(); it != patch.end(); ++it) {
-    const std::string& key = it.key();
-    const Json& v = it.value();
-    if (key == "$patch" || key == "$retainKeys" || StartsWith(key, kSetElementOrder)) continue;
-    if (StartsWith(key, kDeleteFromPrimitiveList)) {
-      std::string field = key.substr(kDeleteFromPrimitiveList.size());
-      if (!v.is_array()) return InvalidArgument(fmt::format("{} must be a list", key));
-      auto f = target.find(field);
-      if (f != target.end() && f->is_array()) {
-        Json kept = Json::array();
-        for (const Json& e : *f)
-          if (std::find(v.begin(), v.end(), e) == v.end()) kept.push_back(e);
-        *f = std::move(kept);
-      }
-      continue;
-    }
-    if (v.is_null() || IsDeleteDirective(v)) {
-      target.erase(key);
-    } else if (v.is_object()) {
-      Json current = target.contains(key) ? target[key] : Json();
-      ASSIGN_OR_RETURN(target[key], MergeStrategic(std::move(current), v));
-    } else {
-      target[key] = StripDirectives(v);
-    }
-  }
-  if (patch.contains("$retainKeys")) {
-    const Json& keep = patch["$retainKeys"];
-    if (!keep.is_array()) return InvalidArgument("$retainKeys must be a list");
-    for (auto it = target.begin(); it != target.end();) {
-      if (std::find(keep.begin(), keep.end(), Json(it.key())) == keep.end())
-        it = target.erase(it);
-      else
-        ++it;
-    }
-  }
-  return target;
-}
-
-}  // namespace
-
 StatusOr<Json> ApplyStrategicMergePatch(const Json& target, const Json& patch) {
   if (!patch.is_object()) return InvalidArgument("a strategic merge patch must be a JSON object");
-  if (IsDeleteDirective(patch)) return InvalidArgument("$patch: delete of the whole object");
-  return MergeStrategic(target, patch);
+  auto directive = patch.find("$patch");
+  if (directive != patch.end() && *directive == "delete")
+    return InvalidArgument("$patch: delete of the whole object");
+  auto str = [&](const char* key) {
+    auto it = target.is_object() ? target.find(key) : target.end();
+    return target.is_object() && it != target.end() && it->is_string() ? it->get<std::string>()
+                                                                       : std::string();
+  };
+  return patch::StrategicMergePatch(target, patch,
+                                    patch::PatchSchema::ForKind(str("apiVersion"), str("kind")));
 }
 
 }  // namespace flotilla::api

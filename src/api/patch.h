@@ -1,10 +1,10 @@
 // PATCH bodies, by Content-Type:
 //   application/merge-patch+json            RFC 7386 JSON merge patch
 //   application/json-patch+json             RFC 6902 JSON patch
-//   application/strategic-merge-patch+json  Kubernetes strategic merge patch, simplified: a merge
-//       patch that honours the directives kubectl emits for maps ($patch: delete|replace,
-//       $retainKeys, $deleteFromPrimitiveList/<field>, $setElementOrder/<field> is ignored).
-//       Lists are replaced, never merged by key (flotilla's kinds have no merge-keyed lists).
+//   application/strategic-merge-patch+json  Kubernetes strategic merge patch (render/patch):
+//       lists merged by patchMergeKey for the built-in kinds (containers by name, ports, env,
+//       volumes...), $patch, $retainKeys, $setElementOrder, $deleteFromPrimitiveList. Kinds
+//       without a schema (flotilla's own) merge maps and replace lists.
 //   application/apply-patch+yaml            server-side apply, simplified: the applied
 //       configuration is merge-patched onto the live object (or creates it); no field
 //       ownership, no conflict detection, no removal of fields the manager stopped applying.

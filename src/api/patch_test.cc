@@ -69,6 +69,23 @@ TEST(PatchTest, StrategicMergeIsAMergeWithDirectives) {
   EXPECT_FALSE(ApplyStrategicMergePatch(target, J(R"({"data":{"$patch":"bogus"}})")).ok());
 }
 
+TEST(PatchTest, StrategicMergeOnADeploymentMergesContainersByName) {
+  Json deployment = J(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"w"},
+      "spec":{"template":{"spec":{"containers":[{"name":"app","image":"nginx:1"},
+                                                {"name":"side","image":"busybox"}]}}}})");
+  auto out = ApplyStrategicMergePatch(deployment, J(R"({"spec":{"template":{"spec":{
+      "containers":[{"name":"app","image":"nginx:2"}]}}}})"));
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ((*out)["spec"]["template"]["spec"]["containers"],
+            J(R"([{"name":"app","image":"nginx:2"},{"name":"side","image":"busybox"}])"));
+  // Without a schema (a kind flotilla does not know), the list is replaced.
+  deployment["apiVersion"] = "example.com/v1";
+  out = ApplyStrategicMergePatch(deployment, J(R"({"spec":{"template":{"spec":{
+      "containers":[{"name":"app","image":"nginx:2"}]}}}})"));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ((*out)["spec"]["template"]["spec"]["containers"].size(), 1u);
+}
+
 TEST(AdmissionTest, StringDataIsFoldedIntoData) {
   Json secret = J(R"({"data":{"a":"eA==","b":"eQ=="},"stringData":{"b":"hello","c":"hi!"}})");
   FoldStringData(model::SecretType(), secret);

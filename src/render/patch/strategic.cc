@@ -2,8 +2,9 @@
 // (StrategicMergeMapPatch: MergeParallelList and IgnoreUnmatchedNulls on). The order of merged
 // lists follows apimachinery: $setElementOrder first, then the patch's order, then the live
 // object's. Divergences, on purpose: values a patch adds are cleaned of directives and nulls (the
-// API server's typed decoding drops them too), and `$deleteFromPrimitiveList` on a list without
-// the merge strategy deletes from it rather than replacing it with the deletion list.
+// API server's typed decoding drops them too), a map's `$patch: delete` removes its key (rather
+// than leaving the empty map the typed encoding drops), and `$deleteFromPrimitiveList` on a list
+// without the merge strategy deletes from it rather than replacing it with the deletion list.
 #include <algorithm>
 #include <map>
 #include <string>
@@ -410,7 +411,10 @@ StatusOr<Json> MergeMap(Json original, Json patch, const PatchSchema& schema,
     }
     const Json& value = *it;
     std::string sub = Join(path, key);
-    if (value.is_null()) {
+    // null, and a map's `$patch: delete`, remove the key. (apimachinery leaves an empty map,
+    // which the API server's typed encoding then drops: what a client sees is the key gone.)
+    if (value.is_null() ||
+        (value.is_object() && value.contains(kDirective) && value[kDirective] == "delete")) {
       original.erase(key);
       continue;
     }
