@@ -28,6 +28,12 @@ struct ApplyFlags {
   bool delete_namespace = false;
   bool compress = false;
   int64_t sync_generation = 0;
+  // Remote Helm charts (fleet apply's helm flags).
+  std::string username;
+  std::string password_file;
+  std::string cacerts_file;
+  std::string helm_repo_url_regex;
+  bool helm_insecure_skip_tls = false;
   std::vector<std::string> args;  // BUNDLE_NAME PATH...
 };
 
@@ -45,6 +51,13 @@ std::string CurrentCommit() {
   while (fgets(buf, sizeof buf, p.get()) != nullptr) out += buf;
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
+}
+
+bool ReadWhole(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out->assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return true;
 }
 
 int Run(ApplyFlags& f) {
@@ -84,6 +97,19 @@ int Run(ApplyFlags& f) {
     if (!spec.ok()) return Fail(spec.status().message());
     if (spec->is_object() && spec->contains("targets")) bo.targets = (*spec)["targets"];
   }
+
+  auto charts = chartsource::NewHttpChartFetcher({});
+  bo.chart_fetcher = charts.get();
+  bo.chart_auth.username = f.username;
+  bo.chart_auth.insecure_skip_tls_verify = f.helm_insecure_skip_tls;
+  bo.helm_repo_url_regex = f.helm_repo_url_regex;
+  if (!f.password_file.empty() && !ReadWhole(f.password_file, &bo.chart_auth.password))
+    return Fail("cannot read --password-file " + f.password_file);
+  while (!bo.chart_auth.password.empty() &&
+         (bo.chart_auth.password.back() == '\n' || bo.chart_auth.password.back() == '\r'))
+    bo.chart_auth.password.pop_back();
+  if (!f.cacerts_file.empty() && !ReadWhole(f.cacerts_file, &bo.chart_auth.ca_bundle))
+    return Fail("cannot read --cacerts-file " + f.cacerts_file);
 
   auto tree = render::OpenDiskTree(std::filesystem::current_path().string());
   auto bundles = render::BuildBundles(*tree, bo);
@@ -127,6 +153,14 @@ std::function<int()> AddApplyCommand(CLI::App& app) {
   cmd->add_option("--sync-generation", f->sync_generation,
                   "Generation number used to force sync the deployment");
   cmd->add_flag("--paused", f->paused, "Create bundles in a paused state");
+  cmd->add_option("-u,--username", f->username, "Basic auth username for Helm repositories");
+  cmd->add_option("-p,--password-file", f->password_file,
+                  "File holding the basic auth password for Helm repositories");
+  cmd->add_option("--cacerts-file", f->cacerts_file, "PEM CA bundle for Helm repositories");
+  cmd->add_option("--helm-repo-url-regex", f->helm_repo_url_regex,
+                  "Send the Helm credentials only to repository URLs matching this regex");
+  cmd->add_flag("--helm-insecure-skip-tls", f->helm_insecure_skip_tls,
+                "Do not verify Helm repositories' TLS certificates");
   cmd->add_flag("--keep-resources", f->keep_resources,
                 "Keep resources created after the GitRepo or Bundle is deleted");
   cmd->add_flag("--delete-namespace", f->delete_namespace,

@@ -155,7 +155,12 @@ int RunServer(const ServerFlags& flags) {
   }
 
   auto git = gitops::NewLibGit2Source((fs::path(flags.data_dir) / "git-cache").string());
-  gitops::GitRepoController gitrepos(*store, *git);
+  // Remote Helm charts, cached by digest under the data dir.
+  auto charts = chartsource::NewHttpChartFetcher(
+      {.cache_dir = (fs::path(flags.data_dir) / "chart-cache").string()});
+  gitops::GitRepoControllerOptions gitrepo_options;
+  gitrepo_options.chart_fetcher = charts.get();
+  gitops::GitRepoController gitrepos(*store, *git, gitrepo_options);
   target::BundleController bundles(*store);
 
   queue::QueueOptions gq;

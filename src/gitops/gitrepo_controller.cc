@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
+#include "gitops/chart_auth.h"
 #include "gitops/conditions.h"
 #include "model/gitrepo.h"
 #include "render/bundles/bundles.h"
@@ -321,6 +322,8 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
     bo.delete_namespace = spec->delete_namespace;
     bo.service_account = spec->service_account;
     bo.sync_generation = spec->force_sync_generation;
+    bo.chart_fetcher = options_.chart_fetcher;
+    if (Status ha = HelmAuthFor(store_, obj, &bo); !ha.ok()) return fail(ha, "HelmSecretFailed");
     auto bundles = render::BuildBundles(**tree, bo);
     if (!bundles.ok()) return fail(bundles.status(), "RenderFailed");
     size_t count = bundles->size();

@@ -15,6 +15,7 @@
 #include "gitops/events.h"
 #include "gitops/git_source.h"
 #include "queue/worker_pool.h"
+#include "render/chartsource/chartsource.h"
 #include "store/store.h"
 
 namespace flotilla::gitops {
@@ -34,6 +35,8 @@ struct GitRepoControllerOptions {
   std::function<double()> random;
   // Record Kubernetes Events for sync start/finish/failure.
   bool events = true;
+  // Fetches remote Helm charts (fleet.yaml helm.repo / oci:// charts); null = refused.
+  chartsource::ChartFetcher* chart_fetcher = nullptr;
 };
 
 class GitRepoController {
