@@ -10,6 +10,7 @@
 #include "render/bundles/bundles.h"
 #include "render/bundles/remote_charts.h"
 #include "render/helm/chart.h"
+#include "render/patch/patch.h"
 
 namespace flotilla::render {
 namespace {
@@ -47,70 +48,20 @@ bool IsClusterScoped(const std::string& kind) {
   return std::find(std::begin(kKinds), std::end(kKinds), kind) != std::end(kKinds);
 }
 
-// RFC 7386 JSON merge patch.
-Json MergePatch(Json target, const Json& patch) {
-  if (!patch.is_object()) return patch;
-  if (!target.is_object()) target = Json::object();
-  for (auto it = patch.begin(); it != patch.end(); ++it) {
-    if (it->is_null())
-      target.erase(it.key());
-    else
-      target[it.key()] = MergePatch(target.contains(it.key()) ? target[it.key()] : Json(), *it);
-  }
-  return target;
-}
-
-// RFC 6902 JSON patch (add, remove, replace, copy, move, test).
-StatusOr<Json> JsonPatch(Json doc, const Json& ops) {
-  for (const Json& op : ops) {
-    if (!op.is_object() || !op.contains("op") || !op.contains("path"))
-      return InvalidArgument("a JSON patch operation needs \"op\" and \"path\"");
-    std::string kind = op["op"].get<std::string>();
-    try {
-      Json::json_pointer path(op["path"].get<std::string>());
-      if (kind == "add") {
-        if (path.back() == "-") {
-          doc[path.parent_pointer()].push_back(op.at("value"));
-        } else if (doc.contains(path.parent_pointer()) && doc[path.parent_pointer()].is_array()) {
-          Json& arr = doc[path.parent_pointer()];
-          size_t idx = std::stoul(path.back());
-          if (idx > arr.size()) return InvalidArgument("JSON patch: index out of range");
-          arr.insert(arr.begin() + static_cast<long>(idx), op.at("value"));
-        } else {
-          doc[path] = op.at("value");
-        }
-      } else if (kind == "remove") {
-        Json& parent = doc.at(path.parent_pointer());
-        if (parent.is_array()) {
-          parent.erase(std::stoul(path.back()));
-        } else if (parent.erase(path.back()) == 0) {
-          return InvalidArgument(
-              fmt::format("JSON patch remove {}: no such member", path.to_string()));
-        }
-      } else if (kind == "replace") {
-        doc.at(path) = op.at("value");
-      } else if (kind == "copy" || kind == "move") {
-        Json::json_pointer from(op.at("from").get<std::string>());
-        Json v = doc.at(from);
-        if (kind == "move") {
-          Json& parent = doc.at(from.parent_pointer());
-          if (parent.is_array())
-            parent.erase(std::stoul(from.back()));
-          else
-            parent.erase(from.back());
-        }
-        doc[path] = v;
-      } else if (kind == "test") {
-        if (doc.at(path) != op.at("value")) return InvalidArgument("JSON patch: test failed");
-      } else {
-        return InvalidArgument(fmt::format("JSON patch: unknown op \"{}\"", kind));
-      }
-    } catch (const std::exception& e) {
-      return InvalidArgument(
-          fmt::format("JSON patch {} {}: {}", kind, op.value("path", ""), e.what()));
-    }
-  }
-  return doc;
+// wrangler's patch.Apply, which Fleet's overlays use: a JSON patch if the patch is a list; else
+// a strategic merge patch for a kind client-go's scheme knows (by the patched file's
+// apiVersion/kind), and a JSON merge patch for any other (CRDs, files without a kind).
+StatusOr<Json> ApplyOverlayPatch(const Json& base, const Json& patch) {
+  if (patch.is_array()) return patch::ApplyJsonPatch(base, patch);
+  auto str = [&](const char* key) {
+    auto it = base.is_object() ? base.find(key) : base.end();
+    return base.is_object() && it != base.end() && it->is_string() ? it->get<std::string>()
+                                                                   : std::string();
+  };
+  std::string api_version = str("apiVersion"), kind = str("kind");
+  if (patch.is_object() && patch::PatchSchema::IsBuiltinKind(api_version, kind))
+    return patch::StrategicMergePatch(base, patch, patch::PatchSchema::ForKind(api_version, kind));
+  return patch::MergePatch(base, patch);
 }
 
 // Fleet's convertToJSON: the (first) document of a YAML file as JSON.
@@ -122,7 +73,7 @@ StatusOr<Json> ToJson(const std::string& text, const std::string& name) {
 }
 
 // patch.Process: overlays in order replace (`overlays/<o>/x.yaml`) or patch
-// (`overlays/<o>/x_patch.yaml`; JSON patch if it is a list, else a merge patch) files; then every
+// (`overlays/<o>/x_patch.yaml`, see ApplyOverlayPatch) files; then every
 // `overlays/` file is dropped.
 StatusOr<std::map<std::string, std::string>> ApplyOverlays(
     const Json& resources, const std::vector<std::string>& overlays) {
@@ -151,17 +102,11 @@ StatusOr<std::map<std::string, std::string>> ApplyOverlays(
             fmt::format("{}{}: failed to find base file {} to patch", prefix, name, target));
       ASSIGN_OR_RETURN(Json base_doc, ToJson(it->second, target));
       ASSIGN_OR_RETURN(Json patch, ToJson(data, prefix + name));
-      Json patched;
-      if (patch.is_array()) {
-        auto r = JsonPatch(base_doc, patch);
-        if (!r.ok())
-          return r.status().WithContext(
-              fmt::format("{}{}: failed to patch {}", prefix, name, target));
-        patched = std::move(*r);
-      } else {
-        patched = MergePatch(base_doc, patch);
-      }
-      content[target] = patched.dump();
+      auto patched = ApplyOverlayPatch(base_doc, patch);
+      if (!patched.ok())
+        return patched.status().WithContext(
+            fmt::format("{}{}: failed to patch {}", prefix, name, target));
+      content[target] = patched->dump();
     }
   }
   for (auto it = content.begin(); it != content.end();)
