@@ -28,6 +28,11 @@ std::string HostOf(const std::string& url) {
   return url.substr(p + 3, end == std::string::npos ? std::string::npos : end - p - 3);
 }
 
+// A string field of a JSON object, "" when absent or of another type (hostile indexes).
+std::string Str(const Json& o, const char* key) {
+  return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : "";
+}
+
 bool IsHexSha256(const std::string& s) {
   return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
@@ -161,7 +166,8 @@ class HttpChartFetcher : public ChartFetcher {
           fmt::format("{}: not a Helm chart: {}", out.url, chart.status().message()));
     out.files = std::move(*files);
     out.name = chart->Name();
-    out.version = chart->metadata.value("version", where.version);
+    out.version = Str(chart->metadata, "version");
+    if (out.version.empty()) out.version = where.version;
     if (out.top_dir.empty()) out.top_dir = out.name;
     if (!cached) cache_.Put(sha, data);
     return out;
@@ -234,7 +240,7 @@ class HttpChartFetcher : public ChartFetcher {
                                                        fmt::format("chart \"{}\" in repository {}",
                                                                    ref.chart, RedactUrl(repo))));
     for (const Json& v : versions) {
-      if (!v.is_object() || v.value("version", "") != chosen) continue;
+      if (Str(v, "version") != chosen) continue;
       if (!v.contains("urls") || !v["urls"].is_array() || v["urls"].empty() ||
           !v["urls"][0].is_string())
         return InvalidArgument(
@@ -242,7 +248,7 @@ class HttpChartFetcher : public ChartFetcher {
       ResolvedArchive out;
       out.version = chosen;
       out.url = ResolveChartUrl(RedactUrl(repo), v["urls"][0].get<std::string>());
-      std::string digest = v.value("digest", "");
+      std::string digest = Str(v, "digest");
       if (digest.rfind("sha256:", 0) == 0) digest = digest.substr(7);
       if (IsHexSha256(digest)) out.expected_sha256 = digest;
       return out;

@@ -170,7 +170,7 @@ Status HttpStatusError(const HttpResponse& r, const std::string& what, const std
                   had_credentials
                       ? fmt::format("{} at {}: the credentials were rejected (HTTP 401)", what, u)
                       : fmt::format("{} at {}: authentication required (HTTP 401) but no "
-                                    "credentials are configured (helmSecretName)",
+                                    "credentials are configured (helmSecretName, --username)",
                                     what, u));
   if (r.status == 403)
     return Status(StatusCode::kPermissionDenied,

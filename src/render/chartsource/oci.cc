@@ -17,6 +17,10 @@ constexpr const char* kManifestAccept =
 constexpr const char* kChartLayer = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 constexpr const char* kLegacyChartLayer = "application/tar+gzip";
 
+std::string Str(const Json& o, const char* key) {
+  return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : "";
+}
+
 bool IsLoopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
 }
@@ -147,8 +151,8 @@ struct OciSession {
     if (r.status < 200 || r.status >= 300)
       return HttpStatusError(r, "token for " + reference, realm, !auth.username.empty());
     Json j = Json::parse(r.body, nullptr, false);
-    if (j.is_object()) bearer = j.value("token", "");
-    if (bearer.empty() && j.is_object()) bearer = j.value("access_token", "");
+    bearer = Str(j, "token");
+    if (bearer.empty()) bearer = Str(j, "access_token");
     if (bearer.empty())
       return Unavailable(fmt::format("{}: the token server {} answered without a token", reference,
                                      RedactUrl(realm)));
@@ -159,7 +163,7 @@ struct OciSession {
     if (r.status >= 200 && r.status < 300) return Status::Ok();
     if (r.status == 404)
       return NotFound(fmt::format("{}: {} not found in the registry (HTTP 404)", reference, what));
-    return HttpStatusError(r, what + " of " + reference, reference, !auth.username.empty());
+    return HttpStatusError(r, what, reference, !auth.username.empty());
   }
 
   StatusOr<std::string> PickTag() {
@@ -209,6 +213,9 @@ StatusOr<ResolvedArchive> OciClient::Resolve() {
   ASSIGN_OR_RETURN(s.tag, s.PickTag());
   ASSIGN_OR_RETURN(HttpResponse r,
                    s.Get("manifests/" + s.tag, {kManifestAccept}, s.limits.max_index_bytes));
+  if (r.status == 404 && r.body.find("NAME_UNKNOWN") != std::string::npos)
+    return NotFound(
+        fmt::format("{}: repository \"{}\" not found in the registry", s.reference, s.name));
   if (r.status == 404)
     return NotFound(fmt::format("{}: no tag \"{}\" in the registry", s.reference, s.tag));
   RETURN_IF_ERROR(s.CheckStatus(r, "manifest " + s.tag));
@@ -218,10 +225,11 @@ StatusOr<ResolvedArchive> OciClient::Resolve() {
         fmt::format("{}:{}: the manifest is not an OCI image manifest", s.reference, s.tag));
   for (const Json& l : m["layers"]) {
     if (!l.is_object()) continue;
-    std::string mt = l.value("mediaType", "");
+    std::string mt = Str(l, "mediaType");
     if (mt == kChartLayer || mt == kLegacyChartLayer) {
-      s.layer_digest = l.value("digest", "");
-      s.layer_size = l.value("size", uint64_t{0});
+      s.layer_digest = Str(l, "digest");
+      s.layer_size =
+          l.contains("size") && l["size"].is_number_unsigned() ? l["size"].get<uint64_t>() : 0;
       break;
     }
   }
