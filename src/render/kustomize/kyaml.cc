@@ -1,0 +1,269 @@
+#include "render/kustomize/kyaml.h"
+
+#include <libfyaml.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <regex>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace flotilla::kustomize {
+namespace {
+
+// strconv.ParseInt/ParseUint(s, 0, 64) after yaml.v3 removed the underscores.
+bool ParseGoInt(const std::string& in, Json* out) {
+  if (in.empty()) return false;
+  size_t i = 0;
+  bool neg = false;
+  if (in[0] == '+' || in[0] == '-') {
+    neg = in[0] == '-';
+    i = 1;
+  }
+  int base = 10;
+  std::string digits = in.substr(i);
+  if (digits.size() > 1 && digits[0] == '0') {
+    char p = static_cast<char>(std::tolower(digits[1]));
+    if (p == 'x')
+      base = 16, digits = digits.substr(2);
+    else if (p == 'o')
+      base = 8, digits = digits.substr(2);
+    else if (p == 'b')
+      base = 2, digits = digits.substr(2);
+    else
+      base = 8, digits = digits.substr(1);
+  }
+  if (digits.empty()) return false;
+  for (char c : digits) {
+    int d = std::isdigit(static_cast<unsigned char>(c))   ? c - '0'
+            : std::isalpha(static_cast<unsigned char>(c)) ? std::tolower(c) - 'a' + 10
+                                                          : 99;
+    if (d >= base) return false;
+  }
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long u = std::strtoull(digits.c_str(), &end, base);
+  if (errno != 0 || *end != 0) return false;
+  if (neg) {
+    if (u > 9223372036854775808ULL) return false;
+    *out = u == 9223372036854775808ULL ? INT64_MIN : -static_cast<int64_t>(u);
+  } else if (u <= static_cast<unsigned long long>(INT64_MAX)) {
+    *out = static_cast<int64_t>(u);
+  } else {
+    if (i == 1) return false;  // ParseUint refuses a sign
+    *out = static_cast<uint64_t>(u);
+  }
+  return true;
+}
+
+// yaml.v3 parseTimestamp for the date-only form ("2006-1-2"): JSON prints it as RFC 3339.
+bool ParseDate(std::string_view s, std::string* out) {
+  static const std::regex kDate(R"(^(\d{4})-(\d{1,2})-(\d{1,2})$)");
+  std::cmatch m;
+  if (!std::regex_match(s.begin(), s.end(), m, kDate)) return false;
+  int mo = std::stoi(m[2].str()), d = std::stoi(m[3].str());
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+  *out = fmt::format("{}-{:02}-{:02}T00:00:00Z", m[1].str(), mo, d);
+  return true;
+}
+
+std::string Where(std::string_view filename, fy_node* n) {
+  fy_token* t = fy_node_get_scalar_token(n);
+  const fy_mark* m = t ? fy_token_start_mark(t) : nullptr;
+  if (m == nullptr) return std::string(filename);
+  return fmt::format("{}:{}:{}", filename, m->line + 1, m->column + 1);
+}
+
+struct Converter {
+  std::string_view filename;
+  size_t max_nodes;
+  size_t nodes = 0;
+  Status error;
+
+  bool Fail(Status s) {
+    if (error.ok()) error = std::move(s);
+    return false;
+  }
+
+  bool Scalar(fy_node* n, Json* out) {
+    size_t len = 0;
+    const char* p = fy_node_get_scalar(n, &len);
+    std::string_view s(p ? p : "", p ? len : 0);
+    size_t tlen = 0;
+    const char* tag = fy_node_get_tag(n, &tlen);
+    std::string_view tagv(tag ? tag : "", tag ? tlen : 0);
+    if (!tagv.empty() && tagv != "!!str" && tagv != "tag:yaml.org,2002:str" && tagv != "!") {
+      if (fy_node_get_style(n) == FYNS_PLAIN) {
+        *out = ResolveV3Plain(s);
+        return true;
+      }
+    }
+    if (!tagv.empty() || fy_node_get_style(n) != FYNS_PLAIN) {
+      *out = std::string(s);
+      return true;
+    }
+    *out = ResolveV3Plain(s);
+    if (out->is_number_float() && !std::isfinite(out->get<double>()))
+      return Fail(InvalidArgument(
+          fmt::format("{}: json: unsupported value: {}", Where(filename, n), std::string(s))));
+    return true;
+  }
+
+  bool Convert(fy_node* n, Json* out, size_t depth) {
+    if (++nodes > max_nodes)
+      return Fail(ResourceExhausted(fmt::format(
+          "{}: YAML document expands to more than {} nodes (alias bomb?)", filename, max_nodes)));
+    if (depth > 256)
+      return Fail(ResourceExhausted(fmt::format("{}: YAML nesting deeper than 256", filename)));
+    if (n == nullptr) {
+      *out = nullptr;
+      return true;
+    }
+    if (fy_node_get_style(n) == FYNS_ALIAS) {
+      fy_node* target = fy_node_resolve_alias(n);
+      if (target == nullptr) return Fail(InvalidArgument(Where(filename, n) + ": unknown anchor"));
+      return Convert(target, out, depth + 1);
+    }
+    switch (fy_node_get_type(n)) {
+      case FYNT_SCALAR:
+        return Scalar(n, out);
+      case FYNT_SEQUENCE: {
+        *out = Json::array();
+        void* it = nullptr;
+        while (fy_node* item = fy_node_sequence_iterate(n, &it)) {
+          Json v;
+          if (!Convert(item, &v, depth + 1)) return false;
+          out->push_back(std::move(v));
+        }
+        return true;
+      }
+      case FYNT_MAPPING: {
+        *out = Json::object();
+        Json merged = Json::object();
+        void* it = nullptr;
+        while (fy_node_pair* pair = fy_node_mapping_iterate(n, &it)) {
+          fy_node* k = fy_node_pair_key(pair);
+          fy_node* v = fy_node_pair_value(pair);
+          if (k != nullptr && fy_node_get_style(k) == FYNS_ALIAS) k = fy_node_resolve_alias(k);
+          if (k == nullptr || fy_node_get_type(k) != FYNT_SCALAR)
+            return Fail(InvalidArgument(Where(filename, v) + ": mapping keys must be scalars"));
+          size_t klen = 0;
+          const char* kp = fy_node_get_scalar(k, &klen);
+          std::string key(kp ? kp : "", kp ? klen : 0);
+          if (key == "<<" && fy_node_get_style(k) == FYNS_PLAIN) {
+            Json src;
+            if (!Convert(v, &src, depth + 1)) return false;
+            Json list = src.is_array() ? src : Json::array({src});
+            for (const Json& m : list) {
+              if (!m.is_object())
+                return Fail(InvalidArgument(Where(filename, k) +
+                                            ": map merge requires map or sequence of maps"));
+              for (auto& [mk, mv] : m.items())
+                if (!merged.contains(mk)) merged[mk] = mv;
+            }
+            continue;
+          }
+          Json val;
+          if (!Convert(v, &val, depth + 1)) return false;
+          (*out)[key] = std::move(val);
+        }
+        for (auto& [mk, mv] : merged.items())
+          if (!out->contains(mk)) (*out)[mk] = mv;
+        return true;
+      }
+    }
+    return Fail(Internal("unknown YAML node type"));
+  }
+};
+
+struct DiagText {
+  std::string first;
+};
+
+void DiagOutput(fy_diag*, void* user, const char* buf, size_t len) {
+  auto* d = static_cast<DiagText*>(user);
+  if (d->first.empty()) d->first.assign(buf, len);
+}
+
+}  // namespace
+
+Json ResolveV3Plain(std::string_view s) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf" || s == "+.Inf" || s == "+.INF")
+    return HUGE_VAL;
+  if (s == "-.inf" || s == "-.Inf" || s == "-.INF") return -HUGE_VAL;
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return NAN;
+  char c = s[0];
+  if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.')) return std::string(s);
+  std::string date;
+  if (ParseDate(s, &date)) return date;
+  std::string plain;
+  for (char ch : s)
+    if (ch != '_') plain.push_back(ch);
+  Json v;
+  if (ParseGoInt(plain, &v)) return v;
+  static const std::regex kFloat(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
+  if (std::regex_match(plain, kFloat)) {
+    errno = 0;
+    double d = std::strtod(plain.c_str(), nullptr);
+    if (errno != ERANGE) return d;
+  }
+  return std::string(s);
+}
+
+StatusOr<std::vector<Json>> ParseKYamlStream(std::string_view text, std::string_view filename,
+                                             size_t max_nodes) {
+  DiagText collected;
+  fy_diag_cfg dcfg;
+  fy_diag_cfg_default(&dcfg);
+  dcfg.fp = nullptr;
+  dcfg.output_fn = DiagOutput;
+  dcfg.user = &collected;
+  dcfg.colorize = false;
+  dcfg.show_source = false;
+  dcfg.show_position = false;
+  dcfg.show_type = false;
+  dcfg.show_module = false;
+  std::unique_ptr<fy_diag, void (*)(fy_diag*)> diag(fy_diag_create(&dcfg), fy_diag_destroy);
+  if (!diag) return Internal("cannot create YAML diagnostics");
+  fy_parse_cfg cfg{};
+  cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_COLLECT_DIAG |
+                                              FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE);
+  cfg.diag = diag.get();
+  std::unique_ptr<fy_parser, void (*)(fy_parser*)> parser(fy_parser_create(&cfg),
+                                                          fy_parser_destroy);
+  if (!parser) return Internal("cannot create YAML parser");
+  if (fy_parser_set_string(parser.get(), text.data(), text.size()) != 0)
+    return Internal("cannot set YAML input");
+  std::vector<Json> docs;
+  for (;;) {
+    fy_document* doc = fy_parse_load_document(parser.get());
+    if (doc == nullptr) {
+      if (fy_diag_got_error(diag.get()) || fy_parser_get_stream_error(parser.get())) {
+        void* it = nullptr;
+        if (fy_diag_error* e = fy_diag_errors_iterate(diag.get(), &it))
+          return InvalidArgument(fmt::format("{}:{}:{}: invalid YAML: {}", filename, e->line + 1,
+                                             e->column + 1, e->msg ? e->msg : "syntax error"));
+        std::string msg = collected.first;
+        while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+        return InvalidArgument(
+            fmt::format("{}: invalid YAML: {}", filename, msg.empty() ? "syntax error" : msg));
+      }
+      break;
+    }
+    Converter conv{filename, max_nodes, 0, Status()};
+    Json value;
+    bool ok = conv.Convert(fy_document_root(doc), &value, 0);
+    fy_parse_document_destroy(parser.get(), doc);
+    if (!ok) return conv.error;
+    if (!value.is_null()) docs.push_back(std::move(value));
+  }
+  return docs;
+}
+
+}  // namespace flotilla::kustomize
