@@ -17,7 +17,8 @@ class SnapshotTree : public render::Tree {
     out.reserve(entries.size());
     for (const git::Entry& e : entries) {
       if (e.mode == git::EntryMode::kSubmodule) continue;
-      out.push_back({e.path, e.mode == git::EntryMode::kDirectory, e.size});
+      out.push_back({e.path, e.mode == git::EntryMode::kDirectory, e.size,
+                     e.mode == git::EntryMode::kSymlink});
     }
     return out;
   }

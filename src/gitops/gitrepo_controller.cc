@@ -114,7 +114,8 @@ queue::Result GitRepoController::Cleanup(const std::string& ns, const std::strin
   return {};
 }
 
-Status GitRepoController::StoreBundles(const Json& gitrepo, std::vector<Json> bundles) {
+Status GitRepoController::StoreBundles(const Json& gitrepo, std::vector<Json> bundles,
+                                       bool prune) {
   std::string ns = store::NamespaceOf(gitrepo);
   std::string name = store::NameOf(gitrepo);
   Json owner = {{"apiVersion", GitRepoType().ApiVersion()},
@@ -149,6 +150,7 @@ Status GitRepoController::StoreBundles(const Json& gitrepo, std::vector<Json> bu
     auto u = store_.Update(BundleType(), updated);
     if (!u.ok()) return u.status();
   }
+  if (!prune) return Status::Ok();
   store::ListOptions lo;
   lo.ns = ns;
   lo.labels = *model::LabelSelector::Parse(std::string(kRepoNameLabel) + "=" + name);
@@ -324,11 +326,24 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
     bo.sync_generation = spec->force_sync_generation;
     bo.chart_fetcher = options_.chart_fetcher;
     if (Status ha = HelmAuthFor(store_, obj, &bo); !ha.ok()) return fail(ha, "HelmSecretFailed");
-    auto bundles = render::BuildBundles(**tree, bo);
-    if (!bundles.ok()) return fail(bundles.status(), "RenderFailed");
-    size_t count = bundles->size();
-    Status stored = StoreBundles(obj, std::move(*bundles));
+    bo.cache = &render_cache_;
+    auto built = render::BuildBundleSet(**tree, bo);
+    if (!built.ok()) return fail(built.status(), "RenderFailed");
+    size_t count = built->bundles.size();
+    // A failure confined to some bundles: the others are stored at this commit, the failed ones
+    // keep their stored version and nothing is pruned; status.commit does not advance (it means
+    // "every Bundle of this commit is stored"), so the GitRepo stays unsynced, visible and retried.
+    const bool partial = !built->failures.empty();
+    Status stored = StoreBundles(obj, std::move(built->bundles), /*prune=*/!partial);
     if (!stored.ok()) return fail(stored, "StoreFailed");
+    if (partial) {
+      std::string msg = fmt::format("{} of {} bundle(s) failed at commit {}, the others are stored",
+                                    built->failures.size(), built->failures.size() + count,
+                                    desired.substr(0, 12));
+      for (const render::BundleFailure& f : built->failures)
+        msg += "; " + std::string(f.status.message());
+      return fail(InvalidArgument(msg), "BundleFailed");
+    }
     // Only now is the commit synced.
     Status w = WriteStatus(store_, ns, name, [&](Json& st) {
       st["commit"] = desired;

@@ -16,6 +16,7 @@
 #include "gitops/git_source.h"
 #include "queue/worker_pool.h"
 #include "render/chartsource/chartsource.h"
+#include "render/bundles/cache.h"
 #include "store/store.h"
 
 namespace flotilla::gitops {
@@ -50,13 +51,15 @@ class GitRepoController {
   struct Sync;
   queue::Result Cleanup(const std::string& ns, const std::string& name, const Json* obj);
   StatusOr<git::RemoteSpec> RemoteFor(const Json& obj, const std::string& ns);
-  Status StoreBundles(const Json& gitrepo, std::vector<Json> bundles);
+  // Creates/updates `bundles`; with `prune`, deletes the GitRepo's other Bundles.
+  Status StoreBundles(const Json& gitrepo, std::vector<Json> bundles, bool prune);
   Json Display(const std::string& ns, const std::string& name, bool* all_ready, int* total);
 
   store::Store& store_;
   GitSource& git_;
   GitRepoControllerOptions options_;
   EventRecorder events_;
+  render::BundleCache render_cache_;  // shared by every GitRepo (keys include the GitRepo)
 };
 
 }  // namespace flotilla::gitops

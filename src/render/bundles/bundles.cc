@@ -1,12 +1,14 @@
 #include "render/bundles/bundles.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "core/hash.h"
 #include "core/yaml.h"
+#include "render/bundles/cache.h"
 #include "render/bundles/discover.h"
 #include "render/bundles/fleet_yaml.h"
 #include "render/bundles/remote_charts.h"
@@ -66,11 +68,16 @@ Status CheckSupportedStyle(const Json& fy, const Json& resources, const std::str
 struct Built {
   Json bundle;
   bool empty = false;
+  bool cacheable = true;  // false when the output depends on more than the tree
 };
 
 StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const std::string& dir,
                          const std::string& derived_name) {
   ASSIGN_OR_RETURN(Json fy, ReadFleetYaml(tree, dir));
+  // A chart from a repository is not in the tree: its build can change with the tree unchanged.
+  const bool remote_chart = fy.contains("helm") && fy["helm"].is_object() &&
+                            (!fy["helm"].value("repo", "").empty() ||
+                             fy["helm"].value("chart", "").find(':') != std::string::npos);
   // helm.valuesFiles (top level and per target) are merged into helm.values and left out of
   // the resources, as Fleet's parseValuesFiles / ignoreApplyConfigs do.
   std::vector<std::string> skip;
@@ -101,7 +108,7 @@ StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const st
       Json resources,
       ReadBundleResources(tree, dir, skip, {options.max_file_bytes, options.max_bundle_bytes}));
   RETURN_IF_ERROR(EmbedRemoteCharts(options, dir, &fy, &resources));
-  if (resources.empty()) return Built{Json(), true};
+  if (resources.empty()) return Built{Json(), true, !remote_chart};
   RETURN_IF_ERROR(CheckSupportedStyle(fy, resources, dir));
 
   Json spec = Json::object();
@@ -172,7 +179,117 @@ StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const st
                  {"kind", "Bundle"},
                  {"metadata", {{"name", name}, {"namespace", options.ns}, {"labels", labels}}},
                  {"spec", spec}};
-  return Built{std::move(bundle), false};
+  return Built{std::move(bundle), false, !remote_chart};
+}
+
+bool Under(const std::string& path, const std::string& dir) {
+  return dir.empty() || path == dir || path.rfind(dir + "/", 0) == 0;
+}
+
+std::string Normal(std::string_view p) {
+  std::string n = std::filesystem::path(std::string(p)).lexically_normal().generic_string();
+  while (!n.empty() && n.back() == '/') n.pop_back();
+  return n == "." ? "" : n;
+}
+
+// Records what a bundle's build reads outside its directory, so a cached build can be re-checked.
+class TrackingTree : public Tree {
+ public:
+  TrackingTree(const Tree& base, std::string dir) : base_(base), dir_(std::move(dir)) {}
+  StatusOr<std::vector<TreeEntry>> Walk(std::string_view d) const override {
+    auto out = base_.Walk(d);
+    if (!Under(Normal(d), dir_)) cacheable_ = false;
+    if (out.ok())
+      for (const TreeEntry& e : *out)
+        if (e.is_symlink) cacheable_ = false;
+    return out;
+  }
+  StatusOr<std::string> ReadFile(std::string_view path) const override {
+    auto out = base_.ReadFile(path);
+    std::string p = Normal(path);
+    if (!Under(p, dir_)) {
+      if (out.ok())
+        deps_.emplace_back(std::string(path), Sha256Hex(*out));
+      else
+        cacheable_ = false;
+    }
+    return out;
+  }
+  StatusOr<std::string> ContentId(std::string_view d) const override { return base_.ContentId(d); }
+  bool cacheable() const { return cacheable_; }
+  BundleCache::Deps deps() const { return deps_; }
+
+ private:
+  const Tree& base_;
+  const std::string dir_;
+  mutable bool cacheable_ = true;
+  mutable BundleCache::Deps deps_;
+};
+
+std::string CacheKey(const std::string& content_id, const BuildOptions& o, const std::string& dir,
+                     const std::string& derived) {
+  Json k = {{"v", 1},
+            {"tree", content_id},
+            {"dir", dir},
+            {"derived", derived},
+            {"gitrepo", o.gitrepo_name},
+            {"ns", o.ns},
+            {"commitLabel", !o.commit.empty()},
+            {"targetNamespace", o.target_namespace},
+            {"targets", o.targets},
+            {"labels", o.labels},
+            {"serviceAccount", o.service_account},
+            {"paused", o.paused},
+            {"keepResources", o.keep_resources},
+            {"deleteNamespace", o.delete_namespace},
+            {"syncGeneration", o.sync_generation},
+            {"maxFile", o.max_file_bytes},
+            {"maxBundle", o.max_bundle_bytes}};
+  return Sha256Hex(k.dump());
+}
+
+// BuildOne through options.cache: a hit costs one tree-id lookup (plus re-reading the files the
+// build read outside its directory).
+StatusOr<Built> BuildCached(const Tree& tree, const BuildOptions& options, const std::string& dir,
+                            const std::string& derived) {
+  BundleCache* cache = options.cache;
+  if (cache == nullptr) return BuildOne(tree, options, dir, derived);
+  auto id = tree.ContentId(dir);
+  if (!id.ok() || id->empty()) {
+    cache->Uncacheable();
+    return BuildOne(tree, options, dir, derived);
+  }
+  const std::string key = CacheKey(*id, options, dir, derived);
+  BundleCache::Entry entry;
+  if (cache->Get(key, &entry)) {
+    bool same = true;
+    for (const auto& [path, hash] : entry.deps) {
+      auto text = tree.ReadFile(path);
+      if (!text.ok() || Sha256Hex(*text) != hash) same = false;
+    }
+    if (same) {
+      cache->Hit();
+      if (entry.bundle.is_null()) return Built{Json(), true, true};
+      if (!options.commit.empty())
+        entry.bundle["metadata"]["labels"][kCommitLabel] = options.commit;
+      return Built{std::move(entry.bundle), false, true};
+    }
+  }
+  TrackingTree tracking(tree, dir);
+  auto built = BuildOne(tracking, options, dir, derived);
+  if (!built.ok() || !built->cacheable || !tracking.cacheable()) {
+    cache->Uncacheable();
+    return built;
+  }
+  cache->Miss();
+  BundleCache::Entry fresh;
+  if (!built->empty) {
+    fresh.bundle = built->bundle;
+    if (!options.commit.empty()) fresh.bundle["metadata"]["labels"].erase(kCommitLabel);
+  }
+  fresh.deps = tracking.deps();
+  cache->Put(key, std::move(fresh));
+  return built;
 }
 
 }  // namespace
@@ -214,36 +331,50 @@ ManifestOptions ManifestOptionsFrom(const Json& o) {
   return mo;
 }
 
-StatusOr<std::vector<Json>> BuildBundles(const Tree& tree, const BuildOptions& options) {
+StatusOr<BuildResult> BuildBundleSet(const Tree& tree, const BuildOptions& options) {
   std::vector<std::string> paths = options.paths;
   if (paths.empty()) paths.push_back(".");
-  std::vector<Json> bundles;
+  BuildResult result;
   std::set<std::string> names;
   for (const std::string& path : paths) {
     auto dirs = DiscoverBundleDirs(tree, path);
     if (!dirs.ok()) return dirs.status().WithContext(fmt::format("path \"{}\"", path));
     for (const std::string& dir : *dirs) {
       std::string derived = BundleName(options.gitrepo_name, dir);
-      auto built = BuildOne(tree, options, dir, derived);
-      if (!built.ok())
-        return built.status().WithContext(
-            fmt::format("bundle \"{}\" ({})", derived, dir.empty() ? "." : dir));
+      std::string shown = dir.empty() ? "." : dir;
+      auto built = BuildCached(tree, options, dir, derived);
+      if (!built.ok()) {
+        result.failures.push_back(
+            {derived, shown,
+             built.status().WithContext(fmt::format("bundle \"{}\" ({})", derived, shown))});
+        continue;
+      }
       if (built->empty) continue;  // Fleet: "no resources found to deploy", a warning
       std::string name = built->bundle["metadata"]["name"];
-      if (!names.insert(name).second)
-        return InvalidArgument(fmt::format(
-            "bundle \"{}\" ({}): another directory already produced a bundle of this name", name,
-            dir.empty() ? "." : dir));
-      bundles.push_back(std::move(built->bundle));
+      if (!names.insert(name).second) {
+        result.failures.push_back(
+            {name, shown,
+             InvalidArgument(fmt::format(
+                 "bundle \"{}\" ({}): another directory already produced a bundle of this name",
+                 name, shown))});
+        continue;
+      }
+      result.bundles.push_back(std::move(built->bundle));
     }
   }
-  if (bundles.empty()) {
+  if (result.bundles.empty() && result.failures.empty()) {
     std::string list;
     for (size_t i = 0; i < paths.size(); i++) list += (i ? " " : "") + paths[i];
     return InvalidArgument(
         fmt::format("no resource found at the following paths to deploy: [{}]", list));
   }
-  return bundles;
+  return result;
+}
+
+StatusOr<std::vector<Json>> BuildBundles(const Tree& tree, const BuildOptions& options) {
+  ASSIGN_OR_RETURN(BuildResult result, BuildBundleSet(tree, options));
+  if (!result.failures.empty()) return result.failures.front().status;
+  return std::move(result.bundles);
 }
 
 }  // namespace flotilla::render

@@ -22,6 +22,8 @@ namespace flotilla::render {
 inline constexpr const char* kRepoNameLabel = "fleet.cattle.io/repo-name";
 inline constexpr const char* kCommitLabel = "fleet.cattle.io/commit";
 
+class BundleCache;  // render/bundles/cache.h
+
 struct BuildOptions {
   std::string gitrepo_name;        // bundle names derive from it
   std::string ns;                  // namespace of the Bundles
@@ -44,13 +46,32 @@ struct BuildOptions {
   chartsource::ChartAuth chart_auth;  // GitRepo spec.helmSecretName
   std::string helm_repo_url_regex;    // GitRepo spec.helmRepoURLRegex: where chart_auth may go
   std::map<std::string, chartsource::ChartAuth> chart_auth_for_paths;  // helmSecretNameForPaths
+  // Unchanged bundles are served from here instead of being rendered again (optional).
+  BundleCache* cache = nullptr;
 };
 
 // Builds the Bundles of every path (see discover.h for which directories become Bundles and
 // names.h for their names). Errors name the bundle, file and line, e.g.
 // `bundle "demo-app" (app): app/fleet.yaml:3: defaultNamespce: unknown field`. On any error no
-// Bundle is returned: a commit is deployed whole or not at all.
+// Bundle is returned (what `flotilla apply` wants).
 StatusOr<std::vector<Json>> BuildBundles(const Tree& tree, const BuildOptions& options);
+
+// A bundle that failed to build; the other bundles of the commit are not affected.
+struct BundleFailure {
+  std::string name;  // the derived Bundle name
+  std::string dir;   // "." for the root
+  Status status;     // names the bundle, file and line
+};
+struct BuildResult {
+  std::vector<Json> bundles;
+  std::vector<BundleFailure> failures;
+};
+
+// As BuildBundles, but a failure confined to one bundle (its fleet.yaml, its files, its chart)
+// is reported in `failures` while the other bundles are still built (what the controller wants).
+// Errors that are not confined to a bundle (a bad `paths` entry, an unreadable tree, no bundle
+// at all) are the returned Status.
+StatusOr<BuildResult> BuildBundleSet(const Tree& tree, const BuildOptions& options);
 
 // How the agent turns a deployment's resources into objects.
 struct ManifestOptions {

@@ -129,10 +129,28 @@ bool GlobMatch(std::string_view pattern, std::string_view name) {
   return fnmatch(std::string(pattern).c_str(), std::string(name).c_str(), FNM_PATHNAME) == 0;
 }
 
+// Go's filepath.ErrBadPattern cases: an unclosed `[...]` or a trailing backslash.
+bool BadPattern(std::string_view p) {
+  for (size_t i = 0; i < p.size(); i++) {
+    if (p[i] == '\\') {
+      if (++i >= p.size()) return true;
+    } else if (p[i] == '[') {
+      size_t j = i + 1;
+      if (j < p.size() && p[j] == '^') j++;
+      if (j < p.size()) j++;  // a leading ']' is a literal
+      while (j < p.size() && p[j] != ']') j++;
+      if (j >= p.size()) return true;
+      i = j;
+    }
+  }
+  return false;
+}
+
 StatusOr<std::vector<std::string>> DiscoverBundleDirs(const Tree& tree, const std::string& raw) {
   std::string path = StripSlashes(raw);
   std::vector<std::string> bases;
   if (HasMeta(path)) {
+    if (BadPattern(path)) return InvalidArgument("syntax error in pattern");
     ASSIGN_OR_RETURN(std::vector<TreeEntry> all, tree.Walk(""));
     for (const TreeEntry& e : all)
       if (e.is_dir && GlobMatch(path, e.path)) bases.push_back(e.path);

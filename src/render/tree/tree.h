@@ -17,6 +17,7 @@ struct TreeEntry {
   std::string path;  // relative to the tree root, "/"-separated
   bool is_dir = false;
   uint64_t size = 0;
+  bool is_symlink = false;  // a symlink (reads follow it; its target may lie outside `dir`)
 };
 
 class Tree {

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# One GitRepo, several bundles: a failure confined to one bundle does not stop the others; the
+# broken bundle keeps its stored version, nothing is pruned, status.commit stays on the last
+# fully stored commit and the GitRepo names the bundle and file until a fix lands. Unchanged
+# bundles are served from the render cache (flotilla_render_cache_*_total on /metrics).
+. "$(dirname "$0")/lib.sh"
+
+cm() { printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\ndata:\n  v: "%s"\n' "$1" "$2"; }
+bundle_label() {
+  kc get bundle -n fleet-local "$1" -o 'jsonpath={.metadata.labels.fleet\.cattle\.io/commit}'
+}
+metric() { curl -sf "$API/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+
+start_git_daemon
+for b in a b c; do
+  mkdir -p "$WORK/src/$b"
+  cm "cm-$b" one >"$WORK/src/$b/cm.yaml"
+  printf 'defaultNamespace: ns-%s\n' "$b" >"$WORK/src/$b/fleet.yaml"
+done
+first=$(new_repo demo "$WORK/src")
+start_server --gitrepo-workers 2 --bundle-workers 2 --bundledeployment-workers 2
+cat <<YAML | kc apply --validate=false -f -
+apiVersion: fleet.cattle.io/v1alpha1
+kind: GitRepo
+metadata:
+  name: demo
+  namespace: fleet-local
+spec:
+  repo: ${GIT_URL}demo.git
+  pollingInterval: 1s
+YAML
+wait_until "first commit synced" field_is demo '{.status.commit}' "$first"
+for b in a b c; do
+  wait_until "bundle $b applied" grep -Eq 'v: "?one"?$' "$WORK/apply/ns-$b/configmap/cm-$b.yaml"
+done
+
+log "second commit: a changes, b gets a fleet.yaml typo, c is removed"
+cm cm-a two >"$WORK/src/a/cm.yaml"
+cm cm-b two >"$WORK/src/b/cm.yaml"
+printf 'defaultNamespce: ns-b\n' >"$WORK/src/b/fleet.yaml"
+rm -r "$WORK/src/c"
+second=$(commit_repo demo "$WORK/src")
+wait_until "a deployed at the second commit" grep -Eq 'v: "?two"?$' "$WORK/apply/ns-a/configmap/cm-a.yaml"
+[ "$(bundle_label demo-a)" = "$second" ] || fail "bundle a not at the second commit"
+wait_until "GitRepo names the bundle and file" field_contains demo \
+  '{.status.conditions[?(@.type=="Ready")].message}' 'bundle "demo-b" (b): b/fleet.yaml:1: defaultNamespce: unknown field'
+field_is demo '{.status.conditions[?(@.type=="Ready")].reason}' BundleFailed || fail "Ready reason"
+field_is demo '{.status.conditions[?(@.type=="Stalled")].status}' True || fail "Stalled"
+field_is demo '{.status.commit}' "$first" || fail "status.commit advanced past a failed bundle"
+field_is demo '{.status.pollingCommit}' "$second" || fail "pollingCommit"
+kc get gitrepo -n fleet-local demo >"$WORK/get.txt"
+grep -q 'demo-b' "$WORK/get.txt" || { cat "$WORK/get.txt"; fail "kubectl get gitrepo does not show the failure"; }
+[ "$(bundle_label demo-b)" = "$first" ] || fail "broken bundle b lost its stored version"
+kc get bundle -n fleet-local demo-c -o name >/dev/null || fail "bundle c pruned during a partial sync"
+grep -Eq 'v: "?one"?$' "$WORK/apply/ns-b/configmap/cm-b.yaml" || fail "b's objects changed"
+test -f "$WORK/apply/ns-c/configmap/cm-c.yaml" || fail "c's objects removed during a partial sync"
+failures=$(metric 'flotilla_gitrepo_syncs_total{result="error"}')
+wait_until "the failing sync is retried" bash -c \
+  "[ \"\$(curl -sf $API/metrics | awk '\$1 == \"flotilla_gitrepo_syncs_total{result=\\\"error\\\"}\" {print \$2}')\" != '$failures' ]"
+
+log "third commit fixes b: everything converges, c is pruned"
+printf 'defaultNamespace: ns-b\n' >"$WORK/src/b/fleet.yaml"
+hits_before=$(metric flotilla_render_cache_hits_total)
+third=$(commit_repo demo "$WORK/src")
+wait_until "third commit synced" field_is demo '{.status.commit}' "$third"
+wait_until "GitRepo Ready" field_is demo '{.status.conditions[?(@.type=="Ready")].status}' True
+wait_until "b deployed at the third commit" grep -Eq 'v: "?two"?$' "$WORK/apply/ns-b/configmap/cm-b.yaml"
+wait_until "c's objects removed" test ! -e "$WORK/apply/ns-c/configmap/cm-c.yaml"
+if kc get bundle -n fleet-local demo-c -o name 2>/dev/null; then fail "bundle c not pruned"; fi
+[ "$(bundle_label demo-a)" = "$third" ] || fail "bundle a not relabelled with the third commit"
+hits_after=$(metric flotilla_render_cache_hits_total)
+[ "${hits_after%.*}" -gt "${hits_before%.*}" ] || fail "unchanged bundle a was rendered again (hits $hits_before -> $hits_after)"
+
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID" || fail "server exit code $?"
+SERVER_PID=""
+log "PASS"
