@@ -89,8 +89,9 @@ TEST(BuildBundleSet, FailureIsConfinedToItsBundle) {
   EXPECT_EQ(r->failures[0].dir, "b");
   EXPECT_EQ(r->failures[0].status.message(),
             "bundle \"demo-b\" (b): b/fleet.yaml:1: defaultNamespce: unknown field");
-  EXPECT_NE(r->failures[1].status.message().find("bundle \"demo-c\" (c): c/cm.yaml:3:1: invalid YAML"),
-            std::string::npos)
+  EXPECT_NE(
+      r->failures[1].status.message().find("bundle \"demo-c\" (c): c/cm.yaml:3:1: invalid YAML"),
+      std::string::npos)
       << r->failures[1].status.message();
   // The CLI's BuildBundles stays whole-or-nothing, with the first failure.
   auto all = BuildBundles(t, Opts("c1", nullptr));
