@@ -111,4 +111,12 @@ Status ParseTemplate(const std::string& name, std::string text,
                      const std::function<bool(const std::string&)>& is_func,
                      std::map<std::string, Tree, std::less<>>* out);
 
+// ParseTemplate through a process-wide cache of successful parses keyed by (name, text): parsing
+// the same source again shares its immutable trees instead of re-parsing. REQUIRES: `is_func` is
+// the same predicate on every call (the engine always passes Helm's function table).
+// Thread-safe.
+Status ParseTemplateShared(const std::string& name, std::string text,
+                           const std::function<bool(const std::string&)>& is_func,
+                           std::map<std::string, Tree, std::less<>>* out);
+
 }  // namespace flotilla::gotemplate

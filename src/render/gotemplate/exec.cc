@@ -1,6 +1,10 @@
 // The executor: a port of text/template/exec.go over Value. Execution errors unwind with a
 // C++ exception private to this file; TemplateSet::Execute turns them into a Status.
 #include <pthread.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+
+#include <exception>
 
 #include <fmt/format.h>
 
@@ -9,8 +13,23 @@
 #include "render/gotemplate/lexer.h"
 #include "render/gotemplate/template.h"
 
+// Sanitizers do not follow swapcontext stack switches; their builds use a thread per call.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define FLOTILLA_STACK_SWITCH 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define FLOTILLA_STACK_SWITCH 0
+#endif
+#endif
+#ifndef FLOTILLA_STACK_SWITCH
+#define FLOTILLA_STACK_SWITCH 1
+#endif
+
 namespace flotilla::gotemplate {
 namespace {
+
+constexpr size_t kLargeStackBytes = size_t{1} << 30;
 
 struct ExecError {
   std::string msg;
@@ -20,6 +39,22 @@ struct ExecError {
 enum class Flow { kNormal, kBreak, kContinue };
 
 using TreeMap = std::map<std::string, Tree, std::less<>>;
+
+// The templates visible to an execution: a set, and for `tpl` the set it was parsed against
+// (Helm clones the parent set; looking through to it is the same without the copy).
+struct Scope {
+  const TreeMap* trees;
+  const Scope* parent = nullptr;
+  const Tree* Find(std::string_view name) const {
+    for (const Scope* s = this; s != nullptr; s = s->parent) {
+      auto it = s->trees->find(name);
+      if (it != s->trees->end()) return &it->second;
+    }
+    return nullptr;
+  }
+};
+
+bool IsHelmFunc(const std::string& f) { return HelmFuncs().count(f) > 0; }
 
 constexpr const char* kRootName = "gotpl";  // Helm's root template name (seen in tpl errors)
 
@@ -38,8 +73,8 @@ struct Shared {
 
 class State : public CallContext {
  public:
-  State(Shared* shared, const TreeMap* trees, const Tree* tmpl, std::string* out)
-      : sh_(shared), trees_(trees), tmpl_(tmpl), out_(out) {}
+  State(Shared* shared, const Scope* scope, const Tree* tmpl, std::string* out)
+      : sh_(shared), scope_(scope), tmpl_(tmpl), out_(out) {}
 
   void Run(const Value& dot) {
     vars_.push_back({"$", dot});
@@ -61,22 +96,30 @@ class State : public CallContext {
       it = sh_->included.emplace(name, 1).first;
     }
     std::string buf;
-    Status st = ExecuteNested(trees_, name, data, &buf);
+    Status st = ExecuteNested(scope_, name, data, &buf);
     sh_->included[name]--;
     if (!st.ok()) return st;
     return buf;
   }
 
   StatusOr<std::string> Tpl(const std::string& text, const Value& data) override {
-    auto clone = std::make_shared<TreeMap>(*trees_);
-    Status ps = ParseTemplate(
-        kRootName, text, [](const std::string& f) { return HelmFuncs().count(f) > 0; },
-        clone.get());
+    TreeMap added;
+    Status ps = ParseTemplateShared(kRootName, text, IsHelmFunc, &added);
     if (!ps.ok())
       return InvalidArgument(
           fmt::format("cannot parse template {}: {}", GoQuote(text), ps.message()));
+    // AddParseTree into the clone: an empty definition does not replace an existing one.
+    for (auto it = added.begin(); it != added.end();) {
+      const Tree* prev = scope_->Find(it->first);
+      if (prev != nullptr && prev->root != nullptr && IsEmptyTree(it->second.root)) {
+        it = added.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    Scope clone{&added, scope_};
     std::string buf;
-    Status st = ExecuteNested(clone.get(), kRootName, data, &buf);
+    Status st = ExecuteNested(&clone, kRootName, data, &buf);
     if (!st.ok())
       return Status(st.code(), fmt::format("error during tpl function execution for {}: {}",
                                            GoQuote(text), st.message()));
@@ -98,10 +141,10 @@ class State : public CallContext {
     return r;
   }
 
-  Status ExecuteNested(const TreeMap* trees, const std::string& name, const Value& data,
+  Status ExecuteNested(const Scope* scope, const std::string& name, const Value& data,
                        std::string* buf) {
-    auto it = trees->find(name);
-    if (it == trees->end())
+    const Tree* tree = scope->Find(name);
+    if (tree == nullptr)
       return InvalidArgument(fmt::format("template: no template {} associated with template {}",
                                          GoQuote(name), GoQuote(kRootName)));
     if (++sh_->depth > sh_->opts->max_template_depth) {
@@ -109,7 +152,7 @@ class State : public CallContext {
       return ResourceExhausted(
           fmt::format("exceeded maximum template depth ({})", sh_->opts->max_template_depth));
     }
-    State st(sh_, trees, &it->second, buf);
+    State st(sh_, scope, tree, buf);
     Status result;
     try {
       st.Run(data.type() == GoType::kNilIface ? Value() : data);
@@ -231,17 +274,17 @@ class State : public CallContext {
 
   void WalkTemplate(const Value& dot, const Node* t) {
     node_ = t;
-    auto it = trees_->find(t->text);
-    if (it == trees_->end()) Errorf(fmt::format("template {} not defined", GoQuote(t->text)));
+    const Tree* tree = scope_->Find(t->text);
+    if (tree == nullptr) Errorf(fmt::format("template {} not defined", GoQuote(t->text)));
     if (sh_->depth >= sh_->opts->max_template_depth)
       Errorf(fmt::format("exceeded maximum template depth ({})", sh_->opts->max_template_depth),
              StatusCode::kResourceExhausted);
     Value d = t->pipe != nullptr ? EvalPipeline(dot, t->pipe) : Value();
     sh_->depth++;
-    State ns(sh_, trees_, &it->second, out_);
+    State ns(sh_, scope_, tree, out_);
     ns.vars_.push_back({"$", d});
     try {
-      ns.Walk(d, it->second.root);
+      ns.Walk(d, tree->root);
     } catch (...) {
       sh_->depth--;
       throw;
@@ -589,7 +632,7 @@ class State : public CallContext {
   }
 
   Shared* sh_;
-  const TreeMap* trees_;
+  const Scope* scope_;
   const Tree* tmpl_;
   std::string* out_;
   std::vector<std::pair<std::string, Value>> vars_;
@@ -608,17 +651,13 @@ void* ThreadMain(void* arg) {
   return nullptr;
 }
 
-}  // namespace
-
-void RunOnLargeStack(std::function<void()> fn) {
-  if (on_large_stack) {
-    fn();
-    return;
-  }
+// A fresh thread per call (the fallback, and what sanitizer builds use: they do not follow
+// stack switches).
+void RunOnNewThread(std::function<void()> fn) {
   ThreadJob job{std::move(fn)};
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, size_t{1} << 30);
+  pthread_attr_setstacksize(&attr, kLargeStackBytes);
   pthread_t th;
   if (pthread_create(&th, &attr, ThreadMain, &job) != 0) {
     pthread_attr_destroy(&attr);
@@ -627,6 +666,79 @@ void RunOnLargeStack(std::function<void()> fn) {
   }
   pthread_attr_destroy(&attr);
   pthread_join(th, nullptr);
+}
+
+#if FLOTILLA_STACK_SWITCH
+// Each calling thread keeps one large stack (address space reserved once, pages committed on
+// use) and switches to it with swapcontext: no thread creation, no scheduler hand-off.
+class LargeStack {
+ public:
+  ~LargeStack() {
+    if (base_ != nullptr) munmap(base_, kGuard + kLargeStackBytes);
+  }
+  bool Run(std::function<void()>& fn) {
+    if (base_ == nullptr && !Map()) return false;
+    Job job{&fn, nullptr, {}};
+    ucontext_t ctx;
+    getcontext(&ctx);
+    ctx.uc_stack.ss_sp = static_cast<char*>(base_) + kGuard;
+    ctx.uc_stack.ss_size = kLargeStackBytes;
+    ctx.uc_link = &job.caller;
+    current_ = &job;
+    makecontext(&ctx, Trampoline, 0);
+    swapcontext(&job.caller, &ctx);
+    // Give back what a deep recursion committed (all but the top few MiB, which stay warm).
+    constexpr size_t kKeep = size_t{8} << 20;
+    madvise(static_cast<char*>(base_) + kGuard, kLargeStackBytes - kKeep, MADV_DONTNEED);
+    if (job.error) std::rethrow_exception(job.error);
+    return true;
+  }
+
+ private:
+  struct Job {
+    std::function<void()>* fn;
+    std::exception_ptr error;
+    ucontext_t caller;
+  };
+  static constexpr size_t kGuard = size_t{64} << 10;
+  static thread_local Job* current_;
+
+  bool Map() {
+    void* p = mmap(nullptr, kGuard + kLargeStackBytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED) return false;
+    mprotect(p, kGuard, PROT_NONE);  // an overflow faults instead of running into other memory
+    base_ = p;
+    return true;
+  }
+  static void Trampoline() {
+    Job* job = current_;
+    on_large_stack = true;
+    try {
+      (*job->fn)();
+    } catch (...) {
+      job->error = std::current_exception();
+    }
+    on_large_stack = false;
+  }  // returns to job->caller through uc_link
+
+  void* base_ = nullptr;
+};
+thread_local LargeStack::Job* LargeStack::current_ = nullptr;
+thread_local LargeStack large_stack;
+#endif
+
+}  // namespace
+
+void RunOnLargeStack(std::function<void()> fn) {
+  if (on_large_stack) {
+    fn();
+    return;
+  }
+#if FLOTILLA_STACK_SWITCH
+  if (large_stack.Run(fn)) return;
+#endif
+  RunOnNewThread(std::move(fn));
 }
 
 const char* ParamTypeName(Param p) {
@@ -659,9 +771,7 @@ TemplateSet::TemplateSet() = default;
 TemplateSet::~TemplateSet() = default;
 
 Status TemplateSet::Parse(const std::string& name, std::string text) {
-  return ParseTemplate(
-      name, std::move(text), [](const std::string& f) { return HelmFuncs().count(f) > 0; },
-      &trees_);
+  return ParseTemplateShared(name, std::move(text), IsHelmFunc, &trees_);
 }
 
 bool TemplateSet::Has(const std::string& name) const { return trees_.count(name) > 0; }
@@ -676,7 +786,8 @@ StatusOr<std::string> TemplateSet::Execute(const std::string& name, const Value&
   std::string out;
   Status status;
   auto run = [&] {
-    State st(&shared, &trees_, &it->second, &out);
+    Scope scope{&trees_};
+    State st(&shared, &scope, &it->second, &out);
     try {
       st.Run(data);
     } catch (const ExecError& e) {

@@ -3,7 +3,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <mutex>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -654,24 +657,107 @@ class Parser {
 
 }  // namespace
 
-Status ParseTemplate(const std::string& name, std::string text,
-                     const std::function<bool(const std::string&)>& is_func, TreeMap* out) {
+namespace {
+
+// One source parsed on its own: the trees it defines, in definition order. Immutable once built
+// (the nodes' function caches are atomics), so any number of TemplateSets may share it.
+struct ParsedSource {
+  std::shared_ptr<const SourceFile> src;
+  std::vector<std::pair<std::string, Node*>> added;
+};
+
+StatusOr<std::shared_ptr<const ParsedSource>> ParseSource(
+    const std::string& name, std::string text,
+    const std::function<bool(const std::string&)>& is_func) {
   auto src = std::make_shared<SourceFile>();
   src->parse_name = name;
   src->text = std::move(text);
   std::vector<Item> items = Lex(src->text);
-  Parser p(src, &items, &is_func, out);
+  TreeMap unused;
+  Parser p(src, &items, &is_func, &unused);
   try {
     p.ParseTop();
   } catch (const ParseError& e) {
     return InvalidArgument(e.msg);
   }
-  // AddParseTree semantics: an empty new definition does not replace an existing one.
-  for (auto& [n, root] : p.added) {
+  auto parsed = std::make_shared<ParsedSource>();
+  parsed->added = std::move(p.added);
+  parsed->src = std::move(src);
+  return std::shared_ptr<const ParsedSource>(std::move(parsed));
+}
+
+// AddParseTree semantics: an empty new definition does not replace an existing one.
+void AddParsed(const ParsedSource& parsed, TreeMap* out) {
+  for (const auto& [n, root] : parsed.added) {
     auto it = out->find(n);
     if (it != out->end() && IsEmptyTree(root) && it->second.root != nullptr) continue;
-    (*out)[n] = Tree{n, root, src};
+    (*out)[n] = Tree{n, root, parsed.src};
   }
+}
+
+// Successful parses keyed by (name, text). Bounded: when the sources held exceed the budget the
+// cache starts over (TemplateSets keep the trees they already share).
+class ParseCache {
+ public:
+  static ParseCache& Get() {
+    static ParseCache* cache = new ParseCache();  // never destroyed: used from any thread
+    return *cache;
+  }
+
+  std::shared_ptr<const ParsedSource> Find(size_t hash, const std::string& name,
+                                           const std::string& text) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [b, e] = entries_.equal_range(hash);
+    for (auto it = b; it != e; ++it) {
+      const SourceFile& src = *it->second->src;
+      if (src.parse_name == name && src.text == text) return it->second;
+    }
+    return nullptr;
+  }
+
+  void Put(size_t hash, std::shared_ptr<const ParsedSource> parsed) {
+    size_t cost = parsed->src->text.size() + parsed->src->parse_name.size() +
+                  parsed->src->arena.size() * sizeof(Node) + 256;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (bytes_ + cost > kMaxBytes || entries_.size() >= kMaxEntries) {
+      entries_.clear();
+      bytes_ = 0;
+    }
+    entries_.emplace(hash, std::move(parsed));
+    bytes_ += cost;
+  }
+
+ private:
+  static constexpr size_t kMaxBytes = size_t{256} << 20;
+  static constexpr size_t kMaxEntries = 100000;
+  std::mutex mu_;
+  std::unordered_multimap<size_t, std::shared_ptr<const ParsedSource>> entries_;
+  size_t bytes_ = 0;
+};
+
+}  // namespace
+
+Status ParseTemplate(const std::string& name, std::string text,
+                     const std::function<bool(const std::string&)>& is_func, TreeMap* out) {
+  auto parsed = ParseSource(name, std::move(text), is_func);
+  if (!parsed.ok()) return parsed.status();
+  AddParsed(**parsed, out);
+  return Status::Ok();
+}
+
+Status ParseTemplateShared(const std::string& name, std::string text,
+                           const std::function<bool(const std::string&)>& is_func, TreeMap* out) {
+  size_t hash = std::hash<std::string_view>()(text) ^
+                (std::hash<std::string_view>()(name) * 0x9e3779b97f4a7c15ULL);
+  ParseCache& cache = ParseCache::Get();
+  std::shared_ptr<const ParsedSource> parsed = cache.Find(hash, name, text);
+  if (parsed == nullptr) {
+    auto fresh = ParseSource(name, std::move(text), is_func);
+    if (!fresh.ok()) return fresh.status();
+    parsed = *fresh;
+    cache.Put(hash, parsed);
+  }
+  AddParsed(*parsed, out);
   return Status::Ok();
 }
 
