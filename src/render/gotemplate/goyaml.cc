@@ -21,7 +21,9 @@ struct YNode {
   int64_t i = 0;
   uint64_t u = 0;
   double f = 0;
-  std::string s;
+  const std::string* borrowed = nullptr;  // the source value's string, when it is clean UTF-8
+  std::string owned;                      // otherwise
+  const std::string& str() const { return borrowed != nullptr ? *borrowed : owned; }
   std::vector<YNode> items;
   std::vector<std::pair<std::string, YNode>> pairs;
 };
@@ -41,6 +43,12 @@ std::vector<char32_t> ToRunes(const std::string& s) {
   return out;
 }
 
+bool IsAscii(std::string_view s) {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  return true;
+}
+
 std::string CleanUtf8(const std::string& s) {
   std::string out;
   for (size_t i = 0; i < s.size();) {
@@ -56,7 +64,18 @@ std::string CleanUtf8(const std::string& s) {
   return out;
 }
 
-Status Convert(const Value& v, YNode* out, int depth) {
+// Borrows `s` when it is ASCII and `borrow` (the Value outlives the marshalling), else owns a
+// cleaned copy.
+void SetString(const std::string& s, bool borrow, YNode* out) {
+  if (borrow && IsAscii(s)) {
+    out->borrowed = &s;
+    return;
+  }
+  out->owned = CleanUtf8(s);
+}
+
+// `borrow`: `v` outlives the YNode tree (false below a temporary converted from an Object).
+Status Convert(const Value& v, YNode* out, int depth, bool borrow = true) {
   if (depth > 10000) return InvalidArgument("json: value too deeply nested");
   switch (v.type()) {
     case GoType::kInvalid:
@@ -114,12 +133,12 @@ Status Convert(const Value& v, YNode* out, int depth) {
     }
     case GoType::kString:
       out->kind = YNode::kString;
-      out->s = CleanUtf8(v.str());
+      SetString(v.str(), borrow, out);
       return Status::Ok();
     case GoType::kBytes: {
       auto j = GoJsonMarshal(v);
       out->kind = YNode::kString;
-      out->s = j.ok() ? j->substr(1, j->size() - 2) : "";
+      out->owned = j.ok() ? j->substr(1, j->size() - 2) : "";
       return Status::Ok();
     }
     case GoType::kList:
@@ -132,22 +151,23 @@ Status Convert(const Value& v, YNode* out, int depth) {
       out->kind = YNode::kSeq;
       out->items.resize(v.list().size());
       for (size_t k = 0; k < v.list().size(); k++)
-        RETURN_IF_ERROR(Convert(v.list()[k], &out->items[k], depth + 1));
+        RETURN_IF_ERROR(Convert(v.list()[k], &out->items[k], depth + 1, borrow));
       return Status::Ok();
     case GoType::kMap:
     case GoType::kValues:
     case GoType::kStringMap: {
       out->kind = YNode::kMap;
+      out->pairs.reserve(v.map().size());
       for (const auto& [k, e] : v.map()) {
-        out->pairs.emplace_back(CleanUtf8(k), YNode());
-        RETURN_IF_ERROR(Convert(e, &out->pairs.back().second, depth + 1));
+        out->pairs.emplace_back(IsAscii(k) ? k : CleanUtf8(k), YNode());
+        RETURN_IF_ERROR(Convert(e, &out->pairs.back().second, depth + 1, borrow));
       }
       std::stable_sort(out->pairs.begin(), out->pairs.end(),
                        [](const auto& a, const auto& b) { return YamlKeyLess(a.first, b.first); });
       return Status::Ok();
     }
     case GoType::kObject:
-      return Convert(Value::FromJson(v.object().ToJson(), true), out, depth);
+      return Convert(Value::FromJson(v.object().ToJson(), true), out, depth, /*borrow=*/false);
   }
   return Status::Ok();
 }
@@ -166,6 +186,9 @@ bool IsYamlTimestamp(const std::string& s) {
 bool IsBase60Float(const std::string& s) {
   static const std::regex kRe(R"(^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$)");
   if (s.empty() || s.find(':') == std::string::npos) return false;
+  for (char c : s)  // the only characters the expression accepts
+    if (!((c >= '0' && c <= '9') || c == '_' || c == ':' || c == '.' || c == '+' || c == '-'))
+      return false;
   return std::regex_match(s, kRe);
 }
 
@@ -394,7 +417,7 @@ class Emitter {
         EmitScalar(FormatFloat(n.f, 'g', -1), true, key);
         break;
       case YNode::kString:
-        EmitString(n.s, key);
+        EmitString(n.str(), key);
         break;
       case YNode::kSeq:
         EmitSeq(n, root);
@@ -406,9 +429,21 @@ class Emitter {
     (void)seq;
   }
 
+  // Whether yaml.v2 would read `s` back as a string if written plain (not null, bool, number,
+  // timestamp, base-60 float or merge key).
+  static bool ResolvesToString(const std::string& s) {
+    if (s.empty()) return false;
+    unsigned char c = s[0];
+    // Null and bool words start with one of "~nNtTfFyYoO"; numbers with a digit, sign or dot.
+    bool maybe_other = (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == '~' ||
+                       c == '<' || std::string_view("nNtTfFyYoO").find(c) != std::string_view::npos;
+    if (!maybe_other) return true;
+    return ResolvePlainScalar(s).is_string() && s != "<<" && !IsBase60Float(s) &&
+           !IsYamlTimestamp(s);
+  }
+
   void EmitString(const std::string& s, bool key) {
-    Json r = ResolvePlainScalar(s);
-    bool can_plain = r.is_string() && s != "<<" && !IsBase60Float(s) && !IsYamlTimestamp(s);
+    bool can_plain = ResolvesToString(s);
     enum Style { kPlain, kSingle, kDouble, kLiteral } style;
     if (s.find('\n') != std::string::npos) {
       style = kLiteral;
@@ -452,6 +487,13 @@ class Emitter {
 
   void WritePlain(const std::string& v, bool allow_breaks) {
     if (!whitespace_) Put(' ');
+    if (IsAscii(v) && v.find_first_of(" \r\n") == std::string::npos) {  // one run, no folding
+      out.append(v);
+      column_ += static_cast<int>(v.size());
+      whitespace_ = false;
+      indention_ = false;
+      return;
+    }
     bool spaces = false, breaks = false;
     for (size_t i = 0; i < v.size();) {
       if (IsSpace(v, i)) {
@@ -679,8 +721,11 @@ class Emitter {
 
 }  // namespace
 
-bool YamlKeyLess(const std::string& a, const std::string& b) {
-  std::vector<char32_t> ar = ToRunes(a), br = ToRunes(b);
+namespace {
+
+// yaml.v2's keyList.Less over any indexable rune sequence.
+template <typename Runes>
+bool KeyLess(const Runes& ar, const Runes& br) {
   for (size_t i = 0; i < ar.size() && i < br.size(); i++) {
     if (ar[i] == br[i]) continue;
     bool al = IsLetter(ar[i]), bl = IsLetter(br[i]);
@@ -704,6 +749,17 @@ bool YamlKeyLess(const std::string& a, const std::string& b) {
     return ar[i] < br[i];
   }
   return ar.size() < br.size();
+}
+
+}  // namespace
+
+bool YamlKeyLess(const std::string& a, const std::string& b) {
+  if (IsAscii(a) && IsAscii(b)) {  // runes are bytes
+    std::u8string_view ar(reinterpret_cast<const char8_t*>(a.data()), a.size());
+    std::u8string_view br(reinterpret_cast<const char8_t*>(b.data()), b.size());
+    return KeyLess(ar, br);
+  }
+  return KeyLess(ToRunes(a), ToRunes(b));
 }
 
 StatusOr<std::string> GoYamlMarshal(const Value& v, bool yaml_v3_pretty) {
