@@ -29,8 +29,13 @@ struct Chart {
   std::vector<Chart> dependencies;                             // charts/ (dirs and .tgz)
   std::string schema;                                          // values.schema.json, if any
 
-  std::string Name() const { return metadata.value("name", ""); }
-  bool IsLibrary() const { return metadata.value("type", "") == "library"; }
+  std::string Name() const { return Field("name"); }
+  bool IsLibrary() const { return Field("type") == "library"; }
+  // A string field of Chart.yaml; "" when absent or not a string.
+  std::string Field(const char* key) const {
+    auto it = metadata.find(key);
+    return it != metadata.end() && it->is_string() ? it->get<std::string>() : "";
+  }
 };
 
 // Loads a chart directory or a .tgz archive. Paths inside are validated (no "..", no absolute
@@ -55,6 +60,7 @@ struct ReleaseOptions {
   bool include_crds = false;
   bool skip_hooks = false;
   bool strict = false;
+  bool skip_schema_validation = false;  // helm --skip-schema-validation
 };
 
 struct RenderedManifest {

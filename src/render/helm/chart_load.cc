@@ -150,7 +150,22 @@ StatusOr<Chart> LoadChartFiles(const std::map<std::string, std::string>& files) 
   if (!meta.ok()) return meta.status();
   if (!meta->is_object()) return InvalidArgument("Chart.yaml: expected a mapping");
   c.metadata = *meta;
+  if (c.metadata.contains("name") && !c.metadata["name"].is_string())
+    return InvalidArgument("Chart.yaml: name must be a string");
   if (c.Name().empty()) return InvalidArgument("validation: chart.metadata.name is required");
+  if (c.metadata.contains("dependencies")) {
+    const Json& deps = c.metadata["dependencies"];
+    if (!deps.is_array() && !deps.is_null())
+      return InvalidArgument("Chart.yaml: dependencies must be a list");
+    for (size_t i = 0; deps.is_array() && i < deps.size(); i++) {
+      if (!deps[i].is_object())
+        return InvalidArgument(fmt::format("Chart.yaml: dependencies[{}] must be a mapping", i));
+      for (const char* k : {"name", "alias", "condition", "version", "repository"})
+        if (deps[i].contains(k) && !deps[i][k].is_string() && !deps[i][k].is_null())
+          return InvalidArgument(
+              fmt::format("Chart.yaml: dependencies[{}].{} must be a string", i, k));
+    }
+  }
   c.values = Value::NewMap();
   std::map<std::string, std::map<std::string, std::string>> sub_dirs;
   for (const auto& [path, data] : files) {

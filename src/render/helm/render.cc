@@ -9,6 +9,7 @@
 #include "render/gotemplate/render_request.h"
 #include "render/gotemplate/template.h"
 #include "render/helm/chart.h"
+#include "render/helm/schema.h"
 
 namespace flotilla::helm {
 
@@ -139,6 +140,7 @@ StatusOr<std::vector<RenderedManifest>> RenderChart(const Chart& input, const Va
                                                     const ReleaseOptions& opts) {
   Chart chart = input;
   ASSIGN_OR_RETURN(Value values, CoalesceValues(&chart, user_values));
+  if (!opts.skip_schema_validation) RETURN_IF_ERROR(ValidateChartValues(chart, values));
   Value release = Value::NewMap({{"Name", Value::String(opts.name)},
                                  {"Namespace", Value::String(opts.namespace_)},
                                  {"Revision", Value::Int(opts.revision)},

@@ -259,21 +259,27 @@ Status ProcessDependencies(Chart* c, const Value& user_values) {
   Map cvals = user_values.is_map() ? user_values.DeepCopy().map() : Map{};
   RETURN_IF_ERROR(Coalesce(*c, cvals, false));
   Value all = Value::NewMap(cvals);
-  Json deps = c->metadata.value("dependencies", Json::array());
+  Json deps = c->metadata.contains("dependencies") && c->metadata["dependencies"].is_array()
+                  ? c->metadata["dependencies"]
+                  : Json::array();
+  auto str = [](const Json& j, const char* k) {
+    auto it = j.find(k);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
   std::vector<Chart> kept;
   std::vector<bool> used(c->dependencies.size(), false);
   for (const auto& dep : deps) {
     if (!dep.is_object()) continue;
-    std::string name = dep.value("name", "");
+    std::string name = str(dep, "name");
     for (size_t i = 0; i < c->dependencies.size(); i++) {
       if (used[i] || c->dependencies[i].Name() != name) continue;
       used[i] = true;
       Chart sub = c->dependencies[i];
-      std::string alias = dep.value("alias", "");
+      std::string alias = str(dep, "alias");
       if (!alias.empty()) sub.metadata["name"] = alias;
       bool enabled = true;
       bool decided = false;
-      std::string cond = dep.value("condition", "");
+      std::string cond = str(dep, "condition");
       size_t a = 0;
       while (!cond.empty() && a <= cond.size()) {
         size_t b = cond.find(',', a);
