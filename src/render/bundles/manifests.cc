@@ -139,6 +139,10 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> RenderChartBundle(
   ro.namespace_ =
       options.target_namespace.empty() ? options.default_namespace : options.target_namespace;
   ro.include_crds = true;
+  // fleet.yaml helm.skipSchemaValidation, as Helm's --skip-schema-validation.
+  if (options.helm.is_object() && options.helm.contains("skipSchemaValidation") &&
+      options.helm["skipSchemaValidation"].is_boolean())
+    ro.skip_schema_validation = options.helm["skipSchemaValidation"].get<bool>();
   auto rendered = helm::RenderChart(*chart, values, ro);
   if (!rendered.ok()) return rendered.status().WithContext(where);
   std::vector<std::pair<std::string, std::string>> out;

@@ -22,6 +22,7 @@ const char* kUsage =
     "      --kube-version V     Kubernetes version for .Capabilities (default v1.20.0)\n"
     "  -a, --api-versions V     extra API versions for .Capabilities (repeatable)\n"
     "      --strict             fail on missing values (missingkey=error)\n"
+    "      --skip-schema-validation  do not validate values against values.schema.json\n"
     "Remote charts (CHART is a name in --repo, an oci://host/path/name or an https://.../x.tgz):\n"
     "      --repo URL           chart repository URL (its index.yaml lists CHART)\n"
     "      --version V          chart version or semver constraint (default: newest stable)\n"
@@ -102,6 +103,8 @@ int RunHelmTemplate(int argc, char** argv) {
       auth.insecure_skip_tls_verify = true;
     } else if (flag == "--strict") {
       opts.strict = true;
+    } else if (flag == "--skip-schema-validation") {
+      opts.skip_schema_validation = true;
     } else if (!a.empty() && a[0] == '-') {
       std::cerr << "Error: unknown flag: " << a << "\n" << kUsage;
       return 2;
