@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/apply.h"
+#include "cli/match.h"
 #include "cli/server.h"
 #include "render/helm/chart.h"
 
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   server->add_option("--port-file", sf.port_file, "Write the bound API port to this file");
 
   auto run_apply = flotilla::cli::AddApplyCommand(app);
+  auto run_test = flotilla::cli::AddTestCommand(app);
   // Listed for --help; `helm template` itself is dispatched above, before CLI11 parses.
   app.add_subcommand("helm",
                      "helm template [NAME] CHART [-f values.yaml]... [--set k=v]... [-n NS]: "
@@ -69,5 +71,6 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) return flotilla::cli::RunServer(sf);
   if (app.got_subcommand("apply")) return run_apply();
+  if (app.got_subcommand("test")) return run_test();
   return 0;
 }

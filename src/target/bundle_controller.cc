@@ -115,6 +115,11 @@ std::optional<Json> ClusterOptions(store::Store& store, const Json& bundle, cons
   return options;
 }
 
+bool MatchesTarget(store::Store& store, const std::string& ns, const Json& target,
+                   const Json& cluster) {
+  return MatchTarget(store, ns, target, cluster);
+}
+
 bool Targets(store::Store& store, const Json& bundle, const Json& cluster) {
   return ClusterOptions(store, bundle, cluster).has_value();
 }

@@ -34,6 +34,11 @@ std::string DeploymentId(const Json& bundle, const Json& options);
 // deploys nothing. A bundle without targets goes to every cluster of its namespace.
 std::optional<Json> ClusterOptions(store::Store& store, const Json& bundle, const Json& cluster);
 
+// True iff `target` (one of a Bundle's spec.targets or targetRestrictions, in namespace `ns`)
+// selects `cluster`; what ClusterOptions decides with (`flotilla test` names the match with it).
+bool MatchesTarget(store::Store& store, const std::string& ns, const Json& target,
+                   const Json& cluster);
+
 // True iff `cluster` is selected by `bundle`.
 bool Targets(store::Store& store, const Json& bundle, const Json& cluster);
 
