@@ -38,7 +38,7 @@ std::string IdOf(const Json& o) {
          "|" + m.value("name", "");
 }
 
-Status Run(const fs::path& dir, std::vector<Json>& out) {
+Status RunCase(const fs::path& dir, std::vector<Json>& out) {
   std::string kpath = (dir / "kustomization.yaml").string();
   auto k = Docs(ReadAll(kpath), kpath);
   if (k.size() != 1) return InvalidArgument("bad kustomization.yaml");
@@ -59,12 +59,14 @@ class PatchCases : public ::testing::TestWithParam<std::string> {};
 TEST_P(PatchCases, MatchesKustomize) {
   fs::path dir = fs::path(FLOTILLA_PATCHES_TESTDATA) / GetParam();
   std::vector<Json> got;
-  Status st = Run(dir, got);
+  Status st = RunCase(dir, got);
   if (fs::exists(dir / "error.txt")) {
     ASSERT_FALSE(st.ok()) << "expected an error";
     std::istringstream want(ReadAll(dir / "error.txt"));
     for (std::string line; std::getline(want, line);)
-      if (!line.empty()) EXPECT_NE(st.message().find(line), std::string::npos) << st.message();
+      if (!line.empty()) {
+        EXPECT_NE(st.message().find(line), std::string::npos) << st.message();
+      }
     return;
   }
   ASSERT_TRUE(st.ok()) << st.ToString();
