@@ -11,6 +11,7 @@
 
 #include "core/yaml.h"
 #include "render/helm/chart.h"
+#include "render/helm/ignore.h"
 
 namespace flotilla::helm {
 namespace {
@@ -29,7 +30,7 @@ bool SafeRelative(const std::string& p) {
   return true;
 }
 
-Status WalkDir(const std::string& root, const std::string& rel,
+Status WalkDir(const std::string& root, const std::string& rel, const IgnoreRules& rules,
                std::map<std::string, std::string>* out, size_t* total) {
   std::string dir = rel.empty() ? root : root + "/" + rel;
   DIR* d = opendir(dir.c_str());
@@ -49,9 +50,10 @@ Status WalkDir(const std::string& root, const std::string& rel,
     if (lstat(full.c_str(), &st) != 0) continue;
     if (S_ISLNK(st.st_mode)) continue;  // symlinks could escape the chart
     if (S_ISDIR(st.st_mode)) {
-      if (n == ".git") continue;
-      RETURN_IF_ERROR(WalkDir(root, r, out, total));
+      if (n == ".git" || rules.Ignore(r, true)) continue;
+      RETURN_IF_ERROR(WalkDir(root, r, rules, out, total));
     } else if (S_ISREG(st.st_mode)) {
+      if (rules.Ignore(r, false)) continue;
       *total += st.st_size;
       if (*total > kMaxChartBytes)
         return ResourceExhausted(
@@ -223,9 +225,19 @@ StatusOr<Chart> LoadChart(const std::string& path) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return NotFound(fmt::format("chart {} not found", path));
   if (S_ISDIR(st.st_mode)) {
+    // The chart's .helmignore applies to directories only (`helm package` applied it to archives).
+    IgnoreRules rules = IgnoreRules::Defaults();
+    std::ifstream ignore_file(path + "/.helmignore", std::ios::binary);
+    if (ignore_file) {
+      std::stringstream ss;
+      ss << ignore_file.rdbuf();
+      auto parsed = IgnoreRules::Parse(ss.str());
+      if (!parsed.ok()) return parsed.status().WithContext(path);
+      rules = std::move(*parsed);
+    }
     std::map<std::string, std::string> files;
     size_t total = 0;
-    RETURN_IF_ERROR(WalkDir(path, "", &files, &total));
+    RETURN_IF_ERROR(WalkDir(path, "", rules, &files, &total));
     return LoadChartFiles(files);
   }
   if (static_cast<size_t>(st.st_size) > kMaxChartBytes)

@@ -272,7 +272,7 @@ Status ProcessDependencies(Chart* c, const Value& user_values) {
     if (!dep.is_object()) continue;
     std::string name = str(dep, "name");
     for (size_t i = 0; i < c->dependencies.size(); i++) {
-      if (used[i] || c->dependencies[i].Name() != name) continue;
+      if (c->dependencies[i].Name() != name) continue;
       used[i] = true;
       Chart sub = c->dependencies[i];
       std::string alias = str(dep, "alias");
@@ -305,6 +305,7 @@ Status ProcessDependencies(Chart* c, const Value& user_values) {
         if (any_set) enabled = any_true;
       }
       if (enabled) kept.push_back(std::move(sub));
+      break;  // the first chart of that name serves the dependency (aliases copy it)
     }
   }
   for (size_t i = 0; i < c->dependencies.size(); i++)
@@ -319,6 +320,88 @@ Status ProcessDependencies(Chart* c, const Value& user_values) {
   return Status::Ok();
 }
 
+// Values.Table: the table at a dotted path, if there is one.
+bool PathTable(const Map& v, const std::string& path, Map* out) {
+  const Map* cur = &v;
+  size_t a = 0;
+  for (;;) {
+    size_t b = path.find('.', a);
+    std::string k = path.substr(a, b == std::string::npos ? std::string::npos : b - a);
+    auto it = cur->find(k);
+    if (it == cur->end() || !IsTable(it->second)) return false;
+    cur = &it->second.map();
+    if (b == std::string::npos) break;
+    a = b + 1;
+  }
+  *out = Value::NewMap(*cur).DeepCopy().map();
+  return true;
+}
+
+// chartutil.processDependencyImportValues (Helm >= 3.14, merge mode): for each enabled
+// dependency's import-values, the child's table ("exports.X" for the string form, `child` for
+// the map form) is merged under the parent (at its root or at `parent`); the parent's own values
+// win over imported ones. Children are processed first. Uses chart defaults only, not user values.
+Status ProcessImportValues(Chart* c) {
+  for (Chart& sub : c->dependencies) RETURN_IF_ERROR(ProcessImportValues(&sub));
+  auto deps = c->metadata.find("dependencies");
+  if (deps == c->metadata.end() || !deps->is_array()) return Status::Ok();
+  bool any = false;
+  for (const auto& d : *deps) any = any || (d.is_object() && d.contains("import-values"));
+  if (!any) return Status::Ok();
+  Map cvals;
+  RETURN_IF_ERROR(Coalesce(*c, cvals, true));
+  Map b;
+  for (const auto& d : *deps) {
+    if (!d.is_object() || !d.contains("import-values")) continue;
+    auto str = [](const Json& j, const char* k) {
+      auto it = j.find(k);
+      return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    std::string name = str(d, "alias").empty() ? str(d, "name") : str(d, "alias");
+    bool enabled = false;
+    for (const Chart& sub : c->dependencies) enabled = enabled || sub.Name() == name;
+    if (!enabled) continue;
+    const Json& ivs = d["import-values"];
+    if (!ivs.is_array())
+      return InvalidArgument(
+          fmt::format("Chart.yaml: dependency {}: import-values must be a list", name));
+    for (const auto& iv : ivs) {
+      Map table;
+      if (iv.is_string()) {
+        if (!PathTable(cvals, name + ".exports." + iv.get<std::string>(), &table)) continue;
+        CoalesceTables(b, table, true);
+      } else if (iv.is_object() && iv.contains("child") && iv["child"].is_string() &&
+                 iv.contains("parent") && iv["parent"].is_string()) {
+        if (!PathTable(cvals, name + "." + iv["child"].get<std::string>(), &table)) continue;
+        std::string parent = iv["parent"];
+        Value nested = Value::NewMap(std::move(table));
+        if (parent != ".") {
+          // pathToMap: "a.b" -> {a: {b: table}}
+          std::vector<std::string> keys;
+          size_t a = 0;
+          for (;;) {
+            size_t e = parent.find('.', a);
+            keys.push_back(parent.substr(a, e == std::string::npos ? std::string::npos : e - a));
+            if (e == std::string::npos) break;
+            a = e + 1;
+          }
+          for (auto k = keys.rbegin(); k != keys.rend(); ++k)
+            nested = Value::NewMap(Map{{*k, nested}});
+        }
+        CoalesceTables(b, nested.map(), true);
+      } else {
+        return InvalidArgument(fmt::format(
+            "Chart.yaml: dependency {}: import-values entries are strings or {{child, parent}} "
+            "maps of strings",
+            name));
+      }
+    }
+  }
+  CoalesceTables(cvals, b, true);
+  c->values = Value::NewMap(std::move(cvals));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ApplySet(const std::string& expr, bool as_string, Value* values) {
@@ -329,6 +412,7 @@ Status ApplySet(const std::string& expr, bool as_string, Value* values) {
 
 StatusOr<Value> CoalesceValues(Chart* chart, const Value& user_values) {
   RETURN_IF_ERROR(ProcessDependencies(chart, user_values));
+  RETURN_IF_ERROR(ProcessImportValues(chart));
   Map dest = user_values.is_map() ? user_values.DeepCopy().map() : Map{};
   RETURN_IF_ERROR(Coalesce(*chart, dest, false));
   return Value::NewMap(std::move(dest), GoType::kValues);
