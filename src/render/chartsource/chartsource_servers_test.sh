@@ -130,6 +130,30 @@ expect_err "repo: bad digest" "digest mismatch" "$bin" r tampered --repo "$url" 
 expect_err "repo: hostile index types" 'no version matches "newest stable" (available: none)' "$bin" r numeric --repo "$url" "${auth[@]}"
 expect_err "repo: not a chart" "not a Helm chart" "$bin" r bogus --repo "$url" "${auth[@]}"
 expect_err "repo: missing archive" "not found (HTTP 404)" "$bin" r "${url}charts/none-1.0.0.tgz" "${auth[@]}"
+# The disk cache (the server's; FLOTILLA_CHART_CACHE for helm template): a hit skips the
+# download, a damaged entry is never served, and the cache stays under its bound.
+export FLOTILLA_CHART_CACHE=$work/cache
+expect_out "cache: first fetch" 'version: "1.0.0"' "$bin" r web --repo "$url" --version 1.0.0 "${auth[@]}"
+entry=$work/cache/$(sha "$repo/charts/web-1.0.0.tgz").tgz
+[ -f "$entry" ] || fail "cache: no entry $entry"
+mv "$repo/charts/web-1.0.0.tgz" "$work/web-1.0.0.tgz.saved"
+expect_err "cache: the archive is gone from the server" "not found (HTTP 404)" "$bin" r "${url}charts/web-1.0.0.tgz" "${auth[@]}"
+expect_out "cache: hit without the archive on the server" 'version: "1.0.0"' "$bin" r web --repo "$url" --version 1.0.0 "${auth[@]}"
+echo garbage >"$entry"
+expect_err "cache: damaged entry is not served" "not found (HTTP 404)" "$bin" r web --repo "$url" --version 1.0.0 "${auth[@]}"
+[ -f "$entry" ] && fail "cache: the damaged entry was kept"
+mv "$work/web-1.0.0.tgz.saved" "$repo/charts/web-1.0.0.tgz"
+expect_out "cache: refilled" 'version: "1.0.0"' "$bin" r web --repo "$url" --version 1.0.0 "${auth[@]}"
+[ -f "$entry" ] || fail "cache: not refilled"
+size=$(stat -c %s "$entry")
+FLOTILLA_CHART_CACHE_MAX_BYTES=$((size * 2 + size / 2)) expect_out "cache: second chart" 'version: "0.3.0"' "$bin" r db --repo "$url" "${auth[@]}"
+FLOTILLA_CHART_CACHE_MAX_BYTES=$((size * 2 + size / 2)) expect_out "cache: third chart" 'version: "1.2.0"' "$bin" r web --repo "$url" --version 1.2.0 "${auth[@]}"
+total=$(cat "$work/cache/"*.tgz | wc -c)
+[ "$total" -le $((size * 2 + size / 2)) ] || fail "cache: $total bytes, over its bound"
+[ "$(ls "$work/cache/"*.tgz | wc -l)" -eq 2 ] || fail "cache: expected the 2 most recent entries: $(ls "$work/cache")"
+[ -f "$entry" ] && fail "cache: the least recently used entry was not evicted"
+unset FLOTILLA_CHART_CACHE
+
 dead_port=$(bash -c ". '$fixtures/lib.sh'; pick_port")
 expect_err "dead server names the URL" "https://127.0.0.1:$dead_port/index.yaml: cannot connect" "$bin" r web --repo "https://127.0.0.1:$dead_port" "${auth[@]}"
 

@@ -1,4 +1,5 @@
 // `flotilla helm template`: argument parsing and output, mirroring `helm template`.
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -30,10 +31,15 @@ const char* kUsage =
     "      --ca-file FILE       PEM CA bundle trusted in addition to the system's\n"
     "      --insecure-skip-tls-verify   do not verify the server certificate\n";
 
-// Loads CHART: a local directory or .tgz, else a remote chart fetched (no disk cache).
+// Loads CHART: a local directory or .tgz, else a remote chart fetched (cached by digest under
+// $FLOTILLA_CHART_CACHE when set, bounded by $FLOTILLA_CHART_CACHE_MAX_BYTES).
 StatusOr<Chart> LoadAnyChart(const chartsource::ChartRef& ref, const chartsource::ChartAuth& auth) {
   if (!ref.IsRemote()) return LoadChart(ref.chart);
-  auto fetcher = chartsource::NewHttpChartFetcher({});
+  chartsource::HttpFetcherOptions fo;
+  if (const char* dir = std::getenv("FLOTILLA_CHART_CACHE")) fo.cache_dir = dir;
+  if (const char* max = std::getenv("FLOTILLA_CHART_CACHE_MAX_BYTES"))
+    fo.max_cache_bytes = std::strtoull(max, nullptr, 10);
+  auto fetcher = chartsource::NewHttpChartFetcher(fo);
   ASSIGN_OR_RETURN(chartsource::FetchedChart fetched, fetcher->Fetch(ref, auth));
   return LoadChartFiles(fetched.files);
 }
