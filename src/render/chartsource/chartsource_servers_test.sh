@@ -14,7 +14,7 @@ export FIXTURE_OWNER_PID=$$
 failures=0
 cleanup() {
   bash "$fixtures/static-http.sh" stop "$work/repo" >/dev/null 2>&1
-  for r in reg-anon reg-basic reg-token; do
+  for r in reg-anon reg-basic reg-token reg-tls; do
     bash "$fixtures/oci-registry.sh" stop "$work/$r" >/dev/null 2>&1
   done
   rm -rf "$work"
@@ -154,6 +154,7 @@ total=$(cat "$work/cache/"*.tgz | wc -c)
 [ -f "$entry" ] && fail "cache: the least recently used entry was not evicted"
 unset FLOTILLA_CHART_CACHE
 
+FLOTILLA_CHART_MAX_BYTES=100 expect_err "repo: too big" "is larger than the limit of 100 bytes" "$bin" r web --repo "$url" "${auth[@]}"
 dead_port=$(bash -c ". '$fixtures/lib.sh'; pick_port")
 expect_err "dead server names the URL" "https://127.0.0.1:$dead_port/index.yaml: cannot connect" "$bin" r web --repo "https://127.0.0.1:$dead_port" "${auth[@]}"
 
@@ -196,6 +197,14 @@ grep -q "scope=repository:charts/web:pull user=alice" "$work/reg-token/.oci-regi
   fail "the token server saw no pull-scope token request from alice"
 expect_err "oci bearer: wrong password" "the credentials were rejected (HTTP 401)" "$bin" r "oci://$addr/charts/web" --version 1.0.0 --username alice --password hunter2
 expect_err "oci bearer: anonymous denied" "HTTP 401" "$bin" r "oci://$addr/charts/web" --version 1.0.0
+
+unset FIXTURE_REGISTRY_USER FIXTURE_REGISTRY_PASSWORD
+addr=$(FIXTURE_REGISTRY_TLS=1 bash "$fixtures/oci-registry.sh" start "$work/reg-tls") || fail "start TLS registry"
+FIXTURE_REGISTRY_TLS=1 push_all "$work/reg-tls"
+expect_out "oci over HTTPS with a CA" 'version: "2.0.0"' "$bin" r "oci://$addr/charts/web" --ca-file "$work/reg-tls/.oci-registry/ca.pem"
+expect_err "oci over HTTPS: untrusted, no plain-HTTP fallback" "the server certificate is not trusted" "$bin" r "oci://$addr/charts/web" --version 1.0.0
+expect_out "oci over HTTPS: insecure skip verify" 'version: "1.0.0"' "$bin" r "oci://$addr/charts/web" --version 1.0.0 --insecure-skip-tls-verify
+FLOTILLA_CHART_MAX_BYTES=100 expect_err "oci: too big" "over the limit of 100" "$bin" r "oci://$addr/charts/web" --version 1.0.0 --insecure-skip-tls-verify
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)"

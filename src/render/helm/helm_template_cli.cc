@@ -32,13 +32,16 @@ const char* kUsage =
     "      --insecure-skip-tls-verify   do not verify the server certificate\n";
 
 // Loads CHART: a local directory or .tgz, else a remote chart fetched (cached by digest under
-// $FLOTILLA_CHART_CACHE when set, bounded by $FLOTILLA_CHART_CACHE_MAX_BYTES).
+// $FLOTILLA_CHART_CACHE when set, bounded by $FLOTILLA_CHART_CACHE_MAX_BYTES; archives over
+// $FLOTILLA_CHART_MAX_BYTES, default 20 MiB, are refused).
 StatusOr<Chart> LoadAnyChart(const chartsource::ChartRef& ref, const chartsource::ChartAuth& auth) {
   if (!ref.IsRemote()) return LoadChart(ref.chart);
   chartsource::HttpFetcherOptions fo;
   if (const char* dir = std::getenv("FLOTILLA_CHART_CACHE")) fo.cache_dir = dir;
   if (const char* max = std::getenv("FLOTILLA_CHART_CACHE_MAX_BYTES"))
     fo.max_cache_bytes = std::strtoull(max, nullptr, 10);
+  if (const char* max = std::getenv("FLOTILLA_CHART_MAX_BYTES"))
+    fo.max_chart_bytes = std::strtoull(max, nullptr, 10);
   auto fetcher = chartsource::NewHttpChartFetcher(fo);
   ASSIGN_OR_RETURN(chartsource::FetchedChart fetched, fetcher->Fetch(ref, auth));
   return LoadChartFiles(fetched.files);
