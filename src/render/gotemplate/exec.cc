@@ -69,6 +69,29 @@ struct Shared {
   std::map<std::string, int, std::less<>> included;
   size_t output_total = 0;
   int depth = 0;
+  std::vector<std::vector<Value>> arg_pool;  // argument vectors reused across calls
+};
+
+// A function call's argument vector, taken from and given back to the pool (keeps capacity).
+class PooledArgs {
+ public:
+  explicit PooledArgs(Shared* sh) : sh_(sh) {
+    if (!sh->arg_pool.empty()) {
+      v_ = std::move(sh->arg_pool.back());
+      sh->arg_pool.pop_back();
+    }
+  }
+  ~PooledArgs() {
+    v_.clear();
+    sh_->arg_pool.push_back(std::move(v_));
+  }
+  PooledArgs(const PooledArgs&) = delete;
+  PooledArgs& operator=(const PooledArgs&) = delete;
+  std::vector<Value>& get() { return v_; }
+
+ private:
+  Shared* sh_;
+  std::vector<Value> v_;
 };
 
 class State : public CallContext {
@@ -97,7 +120,7 @@ class State : public CallContext {
     }
     std::string buf;
     Status st = ExecuteNested(scope_, name, data, &buf);
-    sh_->included[name]--;
+    it->second--;  // std::map iterators stay valid across the nested inserts
     if (!st.ok()) return st;
     return buf;
   }
@@ -245,7 +268,7 @@ class State : public CallContext {
     };
     bool iterated = false;
     if (val.is_list()) {
-      List items = val.list();
+      const List& items = val.list();  // lists are never changed in place; `val` keeps it alive
       for (size_t i = 0; i < items.size(); i++) {
         iterated = true;
         if (!one(Value::Int(static_cast<int64_t>(i)), items[i])) break;
@@ -500,7 +523,8 @@ class State : public CallContext {
       if (final != nullptr) v = *final;
       return v;
     }
-    std::vector<Value> argv;
+    PooledArgs pooled(sh_);
+    std::vector<Value>& argv = pooled.get();
     argv.reserve(num_in);
     size_t i = 0;
     for (; i < num_fixed && i < nargs; i++) argv.push_back(EvalArg(dot, fn.params[i], arg(i)));
