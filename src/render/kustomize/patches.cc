@@ -109,8 +109,13 @@ struct Selector {
     std::vector<Id> ids = AllIds(obj);
     const Id& org = ids.front();
     const Id& cur = ids.back();
+    // std::regex can throw on pathological patterns (error_complexity, error_stack).
     auto match = [](const std::optional<std::regex>& re, const std::string& s) {
-      return !re || std::regex_match(s, *re);
+      try {
+        return !re || std::regex_match(s, *re);
+      } catch (const std::regex_error&) {
+        return false;
+      }
     };
     if (!match(ns, org.EffectiveNamespace()) && !match(ns, cur.EffectiveNamespace())) return false;
     if (!match(name, org.name) && !match(name, cur.name)) return false;

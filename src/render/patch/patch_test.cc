@@ -1,5 +1,8 @@
 #include "render/patch/patch.h"
 
+#include <iterator>
+#include <random>
+
 #include <gtest/gtest.h>
 
 #include "core/yaml.h"
@@ -375,6 +378,87 @@ TEST(MergePatchTest, Rfc7386AppendixA) {
     EXPECT_EQ(MergePatch(Json::parse(c.target), Json::parse(c.patch)), Json::parse(c.result))
         << c.target << " + " << c.patch;
   }
+}
+
+}  // namespace
+}  // namespace flotilla::patch
+
+namespace flotilla::patch {
+namespace {
+
+// Random documents and patches over a small vocabulary of keys, directives and value kinds:
+// every function must return a value or an error, never throw or crash.
+Json RandomValue(std::mt19937& rng, int depth) {
+  static const char* kKeys[] = {"name",
+                                "containers",
+                                "env",
+                                "ports",
+                                "finalizers",
+                                "spec",
+                                "template",
+                                "metadata",
+                                "$patch",
+                                "$retainKeys",
+                                "$setElementOrder/containers",
+                                "$deleteFromPrimitiveList/finalizers",
+                                "containerPort",
+                                "protocol",
+                                "value"};
+  static const char* kStrings[] = {"a", "b", "delete", "replace", "merge", "TCP", "x"};
+  int kind = static_cast<int>(rng() % (depth > 3 ? 4 : 7));
+  switch (kind) {
+    case 0:
+      return Json();
+    case 1:
+      return Json(static_cast<int>(rng() % 3));
+    case 2:
+      return Json(kStrings[rng() % std::size(kStrings)]);
+    case 3:
+      return Json(rng() % 2 == 0);
+    case 4:
+    case 5: {
+      Json o = Json::object();
+      int n = static_cast<int>(rng() % 4);
+      for (int i = 0; i < n; ++i) o[kKeys[rng() % std::size(kKeys)]] = RandomValue(rng, depth + 1);
+      return o;
+    }
+    default: {
+      Json a = Json::array();
+      int n = static_cast<int>(rng() % 4);
+      for (int i = 0; i < n; ++i) a.push_back(RandomValue(rng, depth + 1));
+      return a;
+    }
+  }
+}
+
+TEST(PatchFuzzTest, NeverThrows) {
+  std::mt19937 rng(12345);
+  const PatchSchema schemas[] = {PatchSchema(), PatchSchema::ForKind("apps/v1", "Deployment"),
+                                 PatchSchema::ForKind("v1", "Pod")};
+  int ok = 0, errors = 0;
+  for (int i = 0; i < 20000; ++i) {
+    Json doc = RandomValue(rng, 0), patch = RandomValue(rng, 0);
+    if (rng() % 2) {  // both inside a pod template, where lists merge by key
+      auto wrap = [](Json list) {
+        Json pod = Json::object(), tmpl = Json::object(), spec = Json::object(),
+             top = Json::object();
+        pod["containers"] = std::move(list);
+        tmpl["spec"] = std::move(pod);
+        spec["template"] = std::move(tmpl);
+        top["spec"] = std::move(spec);
+        return top;
+      };
+      doc = wrap(std::move(doc));
+      patch = wrap(std::move(patch));
+    }
+    const PatchSchema& schema = schemas[i % 3];
+    for (const auto& r : {StrategicMergePatch(doc, patch, schema),
+                          KustomizeStrategicMerge(doc, patch, schema), ApplyJsonPatch(doc, patch)})
+      (r.ok() ? ok : errors)++;
+    (void)MergePatch(doc, patch);
+  }
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(errors, 0);
 }
 
 }  // namespace
