@@ -295,30 +295,77 @@ class Builder {
     return false;
   }
 
-  Status RunPatches(const Kustomization& kz, std::vector<Resource>& ra) {
+  // kustomize runs patchesStrategicMerge and patches before the namespace transformer and
+  // patchesJson6902 after the annotations (render/kustomize/patches.h, engineer "patch").
+  enum class PatchPhase { kBeforeNamespace, kAfterAnnotations };
+
+  Status RunPatches(const Kustomization& kz, std::vector<Resource>& ra, PatchPhase phase) {
+    std::vector<const char*> fields =
+        phase == PatchPhase::kBeforeNamespace
+            ? std::vector<const char*>{"patchesStrategicMerge", "patches"}
+            : std::vector<const char*>{"patchesJson6902"};
     bool any = false;
-    for (const char* f : {"patches", "patchesStrategicMerge", "patchesJson6902"})
+    for (const char* f : fields)
       if (kz.k.contains(f) && !kz.k[f].is_null() && !kz.k[f].empty()) any = true;
     if (!any) return Status::Ok();
 #ifdef FLOTILLA_KUSTOMIZE_PATCHES
-    // PATCH CALL SITE: render/kustomize/patches.h (engineer "patch") applies patches,
-    // patchesStrategicMerge and patchesJson6902 of this kustomization.
+    static const char* kPrev[] = {"internal.config.kubernetes.io/previousKinds",
+                                  "internal.config.kubernetes.io/previousNames",
+                                  "internal.config.kubernetes.io/previousNamespaces"};
     std::vector<Json> objs;
-    for (Resource& r : ra) objs.push_back(r.obj);
+    std::vector<bool> had_annotations;
+    for (Resource& r : ra) {
+      Json o = r.obj;
+      Json& md = o["metadata"];
+      had_annotations.push_back(md.contains("annotations"));
+      if (!r.previous.empty()) {
+        std::string kinds, names, nss;
+        for (const ResId& id : r.previous) {
+          kinds += (kinds.empty() ? "" : ",") + id.kind;
+          names += (names.empty() ? "" : ",") + id.name;
+          nss += (nss.empty() ? "" : ",") + id.ns;
+        }
+        md["annotations"][kPrev[0]] = kinds;
+        md["annotations"][kPrev[1]] = names;
+        md["annotations"][kPrev[2]] = nss;
+      }
+      objs.push_back(std::move(o));
+    }
     auto read = [&](std::string_view p) -> StatusOr<std::string> {
       ASSIGN_OR_RETURN(std::string path, Resolve(kz.dir, std::string(p)));
       return Read(path);
     };
-    RETURN_IF_ERROR(ApplyKustomizePatches(kz.k, objs, read, kz.file));
-    if (objs.size() == ra.size()) {
-      for (size_t i = 0; i < objs.size(); i++) ra[i].obj = std::move(objs[i]);
+    if (phase == PatchPhase::kBeforeNamespace) {
+      RETURN_IF_ERROR(ApplyPatchesStrategicMerge(kz.k, objs, read, kz.file));
+      RETURN_IF_ERROR(ApplyPatches(kz.k, objs, read, kz.file));
     } else {
+      RETURN_IF_ERROR(ApplyPatchesJson6902(kz.k, objs, read, kz.file));
+    }
+    auto strip = [&](Json& o, bool had) {
+      if (!o.contains("metadata") || !o["metadata"].is_object()) return;
+      Json& md = o["metadata"];
+      if (!md.contains("annotations") || !md["annotations"].is_object()) return;
+      for (const char* k : kPrev) md["annotations"].erase(k);
+      if (md["annotations"].empty() && !had) md.erase("annotations");
+    };
+    if (objs.size() == ra.size()) {
+      for (size_t i = 0; i < objs.size(); i++) {
+        strip(objs[i], had_annotations[i]);
+        ra[i].obj = std::move(objs[i]);
+      }
+    } else {
+      // A patch deleted objects ($patch: delete): keep the history of those that remain.
       std::vector<Resource> next;
       for (Json& o : objs) {
+        strip(o, true);
         Resource r;
         r.obj = std::move(o);
         for (const Resource& old : ra)
-          if (old.Kind() == r.Kind() && old.Name() == r.Name()) r.previous = old.previous;
+          if (old.Kind() == r.Kind() && old.Name() == r.Name() &&
+              old.Namespace() == r.Namespace()) {
+            r.previous = old.previous;
+            r.needs_hash = old.needs_hash;
+          }
         next.push_back(std::move(r));
       }
       ra = std::move(next);
@@ -383,7 +430,7 @@ class Builder {
         ASSIGN_OR_RETURN(ra, Accumulate(*path, std::move(ra), true, at));
       }
     }
-    RETURN_IF_ERROR(RunPatches(kz, ra));
+    RETURN_IF_ERROR(RunPatches(kz, ra, PatchPhase::kBeforeNamespace));
     RETURN_IF_ERROR(ApplyNamespace(
         ra, kz.k.value("namespace", Json("")).is_string() ? kz.k.value("namespace", "") : ""));
     RETURN_IF_ERROR(ApplyPrefixSuffix(
@@ -394,6 +441,7 @@ class Builder {
                                 kz.file + ": commonLabels"));
     RETURN_IF_ERROR(ApplyAnnotations(ra, kz.k.value("commonAnnotations", Json()),
                                      kz.file + ": commonAnnotations"));
+    RETURN_IF_ERROR(RunPatches(kz, ra, PatchPhase::kAfterAnnotations));
     RETURN_IF_ERROR(ApplyReplicas(ra, kz.k.value("replicas", Json()), kz.file));
     RETURN_IF_ERROR(ApplyImages(ra, kz.k.value("images", Json()), kz.file));
     stack_.pop_back();
@@ -510,7 +558,7 @@ std::string ToYaml(const std::vector<Json>& objects) {
   std::string out;
   for (size_t i = 0; i < objects.size(); i++) {
     if (i > 0) out += "---\n";
-    out += flotilla::ToYaml(objects[i]);
+    out += EmitObjectYaml(objects[i]);
   }
   return out;
 }

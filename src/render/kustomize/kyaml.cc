@@ -77,6 +77,9 @@ std::string Where(std::string_view filename, fy_node* n) {
   return fmt::format("{}:{}:{}", filename, m->line + 1, m->column + 1);
 }
 
+// Where a node sits: labels and annotations of the top-level object keep their text.
+enum class Ctx { kOther, kRoot, kMeta, kRawMap, kRaw };
+
 struct Converter {
   std::string_view filename;
   size_t max_nodes;
@@ -88,10 +91,15 @@ struct Converter {
     return false;
   }
 
-  bool Scalar(fy_node* n, Json* out) {
+  bool Scalar(fy_node* n, Json* out, Ctx ctx) {
     size_t len = 0;
     const char* p = fy_node_get_scalar(n, &len);
     std::string_view s(p ? p : "", p ? len : 0);
+    if (ctx == Ctx::kRaw) {
+      // kustomize reads labels and annotations as map[string]string: the scalar's text.
+      *out = std::string(s);
+      return true;
+    }
     size_t tlen = 0;
     const char* tag = fy_node_get_tag(n, &tlen);
     std::string_view tagv(tag ? tag : "", tag ? tlen : 0);
@@ -112,7 +120,7 @@ struct Converter {
     return true;
   }
 
-  bool Convert(fy_node* n, Json* out, size_t depth) {
+  bool Convert(fy_node* n, Json* out, size_t depth, Ctx ctx = Ctx::kOther) {
     if (++nodes > max_nodes)
       return Fail(ResourceExhausted(fmt::format(
           "{}: YAML document expands to more than {} nodes (alias bomb?)", filename, max_nodes)));
@@ -125,11 +133,11 @@ struct Converter {
     if (fy_node_get_style(n) == FYNS_ALIAS) {
       fy_node* target = fy_node_resolve_alias(n);
       if (target == nullptr) return Fail(InvalidArgument(Where(filename, n) + ": unknown anchor"));
-      return Convert(target, out, depth + 1);
+      return Convert(target, out, depth + 1, ctx);
     }
     switch (fy_node_get_type(n)) {
       case FYNT_SCALAR:
-        return Scalar(n, out);
+        return Scalar(n, out, ctx);
       case FYNT_SEQUENCE: {
         *out = Json::array();
         void* it = nullptr;
@@ -166,8 +174,12 @@ struct Converter {
             }
             continue;
           }
+          Ctx child = Ctx::kOther;
+          if (ctx == Ctx::kRoot && key == "metadata") child = Ctx::kMeta;
+          if (ctx == Ctx::kMeta && (key == "labels" || key == "annotations")) child = Ctx::kRawMap;
+          if (ctx == Ctx::kRawMap) child = Ctx::kRaw;
           Json val;
-          if (!Convert(v, &val, depth + 1)) return false;
+          if (!Convert(v, &val, depth + 1, child)) return false;
           (*out)[key] = std::move(val);
         }
         for (auto& [mk, mv] : merged.items())
@@ -258,7 +270,7 @@ StatusOr<std::vector<Json>> ParseKYamlStream(std::string_view text, std::string_
     }
     Converter conv{filename, max_nodes, 0, Status()};
     Json value;
-    bool ok = conv.Convert(fy_document_root(doc), &value, 0);
+    bool ok = conv.Convert(fy_document_root(doc), &value, 0, Ctx::kRoot);
     fy_parse_document_destroy(parser.get(), doc);
     if (!ok) return conv.error;
     if (!value.is_null()) docs.push_back(std::move(value));

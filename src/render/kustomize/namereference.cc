@@ -66,7 +66,7 @@ struct Fixer {
       ASSIGN_OR_RETURN(const Resource* c, Select(v["name"].get<std::string>(), nsp));
       if (c == nullptr) return Status::Ok();
       v["name"] = c->Name();
-      if (!c->Namespace().empty() && v.contains("namespace")) v["namespace"] = c->Namespace();
+      if (!c->Namespace().empty()) v["namespace"] = c->Namespace();
     }
     return Status::Ok();
   }

@@ -29,7 +29,7 @@ for dir in "$DATA"/*/; do
     fi
     continue
   fi
-  want=$(kubectl kustomize "$dir" 2>&1) || { echo "FAIL $name: kustomize failed: $want"; fail=1; continue; }
+  want=$(kubectl kustomize "$dir" 2>/dev/null) || { echo "FAIL $name: kustomize failed: $want"; fail=1; continue; }
   got=$("$BIN" build "$dir" 2>&1) || { echo "FAIL $name: flotilla failed: $got"; fail=1; continue; }
   if [ "$want" != "$got" ]; then
     echo "FAIL $name: output differs from kubectl kustomize:"

@@ -70,12 +70,10 @@ Status ApplyNamespace(std::vector<Resource>& res, const std::string& ns) {
       }
     }
     if (kind == "RoleBinding" || kind == "ClusterRoleBinding") {
-      // setRoleBindingSubjects=defaultOnly: the "default" ServiceAccount follows the namespace.
+      // setRoleBindingSubjects=defaultOnly: subjects named "default" follow the namespace.
       if (r.obj.contains("subjects") && r.obj["subjects"].is_array())
         for (Json& s : r.obj["subjects"])
-          if (s.is_object() && s.value("kind", "") == "ServiceAccount" &&
-              s.value("name", "") == "default")
-            s["namespace"] = ns;
+          if (s.is_object() && s.value("name", "") == "default") s["namespace"] = ns;
     } else if (kind == "APIService") {
       Json& spec = r.obj["spec"];
       if (spec.is_object() && spec.contains("service") && spec["service"].is_object())
