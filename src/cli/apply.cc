@@ -27,6 +27,8 @@ struct ApplyFlags {
   bool keep_resources = false;
   bool delete_namespace = false;
   bool compress = false;
+  bool driven_scan = false;
+  std::string driven_scan_sep = ":";
   int64_t sync_generation = 0;
   // Remote Helm charts (fleet apply's helm flags).
   std::string username;
@@ -70,7 +72,24 @@ int Run(ApplyFlags& f) {
         "| kubectl apply -f -`)");
   render::BuildOptions bo;
   bo.gitrepo_name = f.args[0];
-  bo.paths.assign(f.args.begin() + 1, f.args.end());
+  if (f.driven_scan) {
+    // Fleet's getPathAndFleetYaml: BASE or BASE<sep>OPTIONS, one bundle each.
+    for (size_t i = 1; i < f.args.size(); i++) {
+      const std::string& a = f.args[i];
+      size_t at = f.driven_scan_sep.empty() ? std::string::npos : a.find(f.driven_scan_sep);
+      if (at == std::string::npos) {
+        bo.bundles.push_back({a, ""});
+        continue;
+      }
+      std::string options = a.substr(at + f.driven_scan_sep.size());
+      if (options.find(f.driven_scan_sep) != std::string::npos)
+        return Fail("invalid bundle path: \"" + a + "\"");
+      bo.bundles.push_back({a.substr(0, at), options});
+    }
+    if (bo.bundles.empty()) bo.bundles.push_back({".", ""});
+  } else {
+    bo.paths.assign(f.args.begin() + 1, f.args.end());
+  }
   bo.ns = f.ns;
   bo.target_namespace = f.target_namespace;
   bo.service_account = f.service_account;
@@ -166,6 +185,11 @@ std::function<int()> AddApplyCommand(CLI::App& app) {
   cmd->add_flag("--delete-namespace", f->delete_namespace,
                 "Delete GitRepo target namespace after the GitRepo or Bundle is deleted");
   cmd->add_flag("-c,--compress", f->compress, "Accepted for compatibility; has no effect");
+  cmd->add_flag("--driven-scan", f->driven_scan,
+                "Use driven scan. Bundles are defined by the user (PATH is BASE[SEP]OPTIONS)");
+  cmd->add_option("--driven-scan-sep", f->driven_scan_sep,
+                  "Separator to use for bundle folder and options file")
+      ->capture_default_str();
   cmd->add_option("-f,--file", f->file, "Location of the fleet.yaml (not supported yet)");
   cmd->add_option("-b,--bundle-file", f->bundle_file,
                   "Location of the raw Bundle resource yaml (not supported yet)");

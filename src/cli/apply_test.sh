@@ -24,6 +24,14 @@ COMMIT=c0ffee "$bin" apply -o - --commit abc123 nest apps/web >"$tmp/out2"
 grep -q 'fleet.cattle.io/commit: abc123' "$tmp/out2" || fail "--commit not honoured"
 grep -q '^  name: nest-apps-web$' "$tmp/out2" || fail "apps/web not named nest-apps-web"
 
+# --driven-scan (GitRepo spec.bundles): each BASE[:OPTIONS] is one bundle, no recursion.
+"$bin" apply -o - --driven-scan --commit x nest apps/web apps/web:inner/fleet.yaml >"$tmp/driven"
+[ "$(grep -c '^kind: Bundle$' "$tmp/driven")" = 2 ] || fail "driven: want 2 bundles: $(cat "$tmp/driven")"
+grep -q '^  name: nest-apps-web$' "$tmp/driven" || fail "driven: nest-apps-web"
+grep -q '^  name: nest-apps-web-inner-fleet$' "$tmp/driven" || fail "driven: options-file bundle name"
+if "$bin" apply -o - --driven-scan nest 'a:b:c' >"$tmp/out" 2>"$tmp/err"; then fail "a:b:c accepted"; fi
+grep -q 'invalid bundle path' "$tmp/err" || fail "driven bad path: $(cat "$tmp/err")"
+
 # -o FILE writes the file, nothing on stdout.
 "$bin" apply -o "$tmp/sub/bundles.yaml" nest apps/db >"$tmp/out3"
 [ ! -s "$tmp/out3" ] || fail "stdout not empty with -o FILE"

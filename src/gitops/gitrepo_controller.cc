@@ -114,8 +114,7 @@ queue::Result GitRepoController::Cleanup(const std::string& ns, const std::strin
   return {};
 }
 
-Status GitRepoController::StoreBundles(const Json& gitrepo, std::vector<Json> bundles,
-                                       bool prune) {
+Status GitRepoController::StoreBundles(const Json& gitrepo, std::vector<Json> bundles, bool prune) {
   std::string ns = store::NamespaceOf(gitrepo);
   std::string name = store::NameOf(gitrepo);
   Json owner = {{"apiVersion", GitRepoType().ApiVersion()},
@@ -318,6 +317,9 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
     bo.ns = ns;
     bo.commit = desired;
     bo.paths = spec->paths;
+    if (obj["spec"].contains("bundles") && obj["spec"]["bundles"].is_array())
+      for (const Json& b : obj["spec"]["bundles"])
+        if (b.is_object()) bo.bundles.push_back({b.value("base", ""), b.value("options", "")});
     bo.target_namespace = spec->target_namespace;
     bo.targets = obj["spec"].value("targets", Json::array());
     bo.keep_resources = spec->keep_resources;

@@ -60,6 +60,7 @@ wait_until "the failing sync is retried" bash -c \
 
 log "third commit fixes b: everything converges, c is pruned"
 printf 'defaultNamespace: ns-b\n' >"$WORK/src/b/fleet.yaml"
+printf 'defaultNamespace: ns-alt\n' >"$WORK/src/b/alt.yaml"
 hits_before=$(metric flotilla_render_cache_hits_total)
 third=$(commit_repo demo "$WORK/src")
 wait_until "third commit synced" field_is demo '{.status.commit}' "$third"
@@ -70,6 +71,14 @@ if kc get bundle -n fleet-local demo-c -o name 2>/dev/null; then fail "bundle c 
 [ "$(bundle_label demo-a)" = "$third" ] || fail "bundle a not relabelled with the third commit"
 hits_after=$(metric flotilla_render_cache_hits_total)
 [ "${hits_after%.*}" -gt "${hits_before%.*}" ] || fail "unchanged bundle a was rendered again (hits $hits_before -> $hits_after)"
+
+log "spec.bundles (driven scan): one bundle per base, options file per bundle"
+kc patch gitrepo -n fleet-local demo --type merge \
+  -p '{"spec":{"bundles":[{"base":"a"},{"base":"b","options":"alt.yaml"}]}}' >/dev/null
+wait_until "bundle demo-b-alt stored" kc get bundle -n fleet-local demo-b-alt
+wait_until "b applied with its options file" test -f "$WORK/apply/ns-alt/configmap/cm-b.yaml"
+wait_until "demo-b pruned" bash -c "! KUBECONFIG=/dev/null kubectl --server=$API get bundle -n fleet-local demo-b"
+kc get bundle -n fleet-local demo-a -o name >/dev/null || fail "demo-a missing under spec.bundles"
 
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || fail "server exit code $?"

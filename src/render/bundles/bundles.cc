@@ -34,7 +34,15 @@ Json GitTarget(const Json& t) {
 }
 
 // Reads the fleet.yaml (else fleet.yml) of `dir`, as Fleet's setupIOReader; {} when absent.
-StatusOr<Json> ReadFleetYaml(const Tree& tree, const std::string& dir) {
+// With `file` (GitRepo bundles[].options), that file relative to `dir`, which must exist.
+StatusOr<Json> ReadFleetYaml(const Tree& tree, const std::string& dir, const std::string& file) {
+  if (!file.empty()) {
+    auto text = tree.ReadFile(Join(dir, file));
+    if (!text.ok() && text.status().code() == StatusCode::kNotFound)
+      return NotFound(fmt::format("{}: options file not found", Join(dir, file)));
+    if (!text.ok()) return text.status();
+    return ParseFleetYaml(*text, Join(dir, file));
+  }
   for (const char* f : {"fleet.yaml", "fleet.yml"}) {
     auto text = tree.ReadFile(Join(dir, f));
     if (!text.ok()) {
@@ -72,8 +80,8 @@ struct Built {
 };
 
 StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const std::string& dir,
-                         const std::string& derived_name) {
-  ASSIGN_OR_RETURN(Json fy, ReadFleetYaml(tree, dir));
+                         const std::string& fleet_file, const std::string& derived_name) {
+  ASSIGN_OR_RETURN(Json fy, ReadFleetYaml(tree, dir, fleet_file));
   // A chart from a repository is not in the tree: its build can change with the tree unchanged.
   const bool remote_chart = fy.contains("helm") && fy["helm"].is_object() &&
                             (!fy["helm"].value("repo", "").empty() ||
@@ -81,6 +89,7 @@ StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const st
   // helm.valuesFiles (top level and per target) are merged into helm.values and left out of
   // the resources, as Fleet's parseValuesFiles / ignoreApplyConfigs do.
   std::vector<std::string> skip;
+  if (!fleet_file.empty()) skip.push_back(fleet_file);
   std::vector<Json*> helms;
   if (fy.contains("helm") && fy["helm"].is_object()) helms.push_back(&fy["helm"]);
   for (const char* f : {"targets", "targetCustomizations"})
@@ -227,10 +236,11 @@ class TrackingTree : public Tree {
 };
 
 std::string CacheKey(const std::string& content_id, const BuildOptions& o, const std::string& dir,
-                     const std::string& derived) {
+                     const std::string& fleet_file, const std::string& derived) {
   Json k = {{"v", 1},
             {"tree", content_id},
             {"dir", dir},
+            {"fleetFile", fleet_file},
             {"derived", derived},
             {"gitrepo", o.gitrepo_name},
             {"ns", o.ns},
@@ -251,15 +261,15 @@ std::string CacheKey(const std::string& content_id, const BuildOptions& o, const
 // BuildOne through options.cache: a hit costs one tree-id lookup (plus re-reading the files the
 // build read outside its directory).
 StatusOr<Built> BuildCached(const Tree& tree, const BuildOptions& options, const std::string& dir,
-                            const std::string& derived) {
+                            const std::string& fleet_file, const std::string& derived) {
   BundleCache* cache = options.cache;
-  if (cache == nullptr) return BuildOne(tree, options, dir, derived);
+  if (cache == nullptr) return BuildOne(tree, options, dir, fleet_file, derived);
   auto id = tree.ContentId(dir);
   if (!id.ok() || id->empty()) {
     cache->Uncacheable();
-    return BuildOne(tree, options, dir, derived);
+    return BuildOne(tree, options, dir, fleet_file, derived);
   }
-  const std::string key = CacheKey(*id, options, dir, derived);
+  const std::string key = CacheKey(*id, options, dir, fleet_file, derived);
   BundleCache::Entry entry;
   if (cache->Get(key, &entry)) {
     bool same = true;
@@ -276,7 +286,7 @@ StatusOr<Built> BuildCached(const Tree& tree, const BuildOptions& options, const
     }
   }
   TrackingTree tracking(tree, dir);
-  auto built = BuildOne(tracking, options, dir, derived);
+  auto built = BuildOne(tracking, options, dir, fleet_file, derived);
   if (!built.ok() || !built->cacheable || !tracking.cacheable()) {
     cache->Uncacheable();
     return built;
@@ -331,35 +341,87 @@ ManifestOptions ManifestOptionsFrom(const Json& o) {
   return mo;
 }
 
+namespace {
+
+// One directory to build: from discovery under `paths`, or a GitRepo `bundles:` entry.
+struct Source {
+  std::string dir;         // relative to the root, "" = root
+  std::string fleet_file;  // bundles[].options; "" = the directory's fleet.yaml
+  std::string derived;     // the Bundle name derived from gitrepo, dir and fleet_file
+};
+
+// Fleet's CreateBundlesDriven: every entry is one bundle at `base` (no recursion, no globs),
+// named HelmReleaseName(gitrepo/base[/options without extension]), options relative to base.
+StatusOr<Source> DrivenSource(const Tree& tree, const BuildOptions& options, const BundlePath& b) {
+  std::string base = b.base;
+  while (!base.empty() && base.front() == '/') base.erase(0, 1);
+  std::string dir = Normal(base);
+  if (dir == ".." || dir.rfind("../", 0) == 0)
+    return InvalidArgument(fmt::format("base \"{}\" is outside the repository", b.base));
+  auto walk = tree.Walk(dir);
+  if (!walk.ok())
+    return walk.status().code() == StatusCode::kNotFound
+               ? NotFound(fmt::format("base \"{}\": directory not found", b.base))
+               : walk.status();
+  std::string id = dir;
+  if (!b.options.empty()) {
+    std::string stem = b.options;
+    size_t slash = stem.rfind('/');
+    size_t dot = stem.rfind('.');
+    if (dot != std::string::npos && (slash == std::string::npos || dot > slash))
+      stem = stem.substr(0, dot);
+    id = Normal(Join(dir, stem));
+  }
+  return Source{dir, b.options, BundleName(options.gitrepo_name, id)};
+}
+
+}  // namespace
+
 StatusOr<BuildResult> BuildBundleSet(const Tree& tree, const BuildOptions& options) {
   std::vector<std::string> paths = options.paths;
   if (paths.empty()) paths.push_back(".");
   BuildResult result;
   std::set<std::string> names;
-  for (const std::string& path : paths) {
-    auto dirs = DiscoverBundleDirs(tree, path);
-    if (!dirs.ok()) return dirs.status().WithContext(fmt::format("path \"{}\"", path));
-    for (const std::string& dir : *dirs) {
-      std::string derived = BundleName(options.gitrepo_name, dir);
-      std::string shown = dir.empty() ? "." : dir;
-      auto built = BuildCached(tree, options, dir, derived);
-      if (!built.ok()) {
+  auto build = [&](const Source& src) {
+    std::string shown = src.dir.empty() ? "." : src.dir;
+    if (!src.fleet_file.empty()) shown += ", " + src.fleet_file;
+    auto built = BuildCached(tree, options, src.dir, src.fleet_file, src.derived);
+    if (!built.ok()) {
+      result.failures.push_back(
+          {src.derived, shown,
+           built.status().WithContext(fmt::format("bundle \"{}\" ({})", src.derived, shown))});
+      return;
+    }
+    if (built->empty) return;  // Fleet: "no resources found to deploy", a warning
+    std::string name = built->bundle["metadata"]["name"];
+    if (!names.insert(name).second) {
+      result.failures.push_back(
+          {name, shown,
+           InvalidArgument(fmt::format(
+               "bundle \"{}\" ({}): another directory already produced a bundle of this name", name,
+               shown))});
+      return;
+    }
+    result.bundles.push_back(std::move(built->bundle));
+  };
+  if (!options.bundles.empty()) {
+    for (size_t i = 0; i < options.bundles.size(); i++) {
+      auto src = DrivenSource(tree, options, options.bundles[i]);
+      if (!src.ok()) {
         result.failures.push_back(
-            {derived, shown,
-             built.status().WithContext(fmt::format("bundle \"{}\" ({})", derived, shown))});
+            {"", options.bundles[i].base, src.status().WithContext(fmt::format("bundles[{}]", i))});
         continue;
       }
-      if (built->empty) continue;  // Fleet: "no resources found to deploy", a warning
-      std::string name = built->bundle["metadata"]["name"];
-      if (!names.insert(name).second) {
-        result.failures.push_back(
-            {name, shown,
-             InvalidArgument(fmt::format(
-                 "bundle \"{}\" ({}): another directory already produced a bundle of this name",
-                 name, shown))});
-        continue;
-      }
-      result.bundles.push_back(std::move(built->bundle));
+      build(*src);
+    }
+    paths.clear();
+    for (const BundlePath& b : options.bundles)
+      paths.push_back(b.options.empty() ? b.base : b.base + ":" + b.options);
+  } else {
+    for (const std::string& path : paths) {
+      auto dirs = DiscoverBundleDirs(tree, path);
+      if (!dirs.ok()) return dirs.status().WithContext(fmt::format("path \"{}\"", path));
+      for (const std::string& dir : *dirs) build({dir, "", BundleName(options.gitrepo_name, dir)});
     }
   }
   if (result.bundles.empty() && result.failures.empty()) {

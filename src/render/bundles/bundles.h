@@ -24,19 +24,28 @@ inline constexpr const char* kCommitLabel = "fleet.cattle.io/commit";
 
 class BundleCache;  // render/bundles/cache.h
 
+// One entry of GitRepo spec.bundles (Fleet >= 0.12, "driven scan"): the directory `base` is one
+// Bundle (not scanned for sub-bundles, no globs); `options` names its fleet.yaml, relative to
+// `base` (default: base's own fleet.yaml, else none).
+struct BundlePath {
+  std::string base;
+  std::string options;
+};
+
 struct BuildOptions {
-  std::string gitrepo_name;        // bundle names derive from it
-  std::string ns;                  // namespace of the Bundles
-  std::string commit;              // the fleet.cattle.io/commit label (omitted when empty)
-  std::vector<std::string> paths;  // empty = {"."}; globs allowed, as Fleet
-  std::string target_namespace;    // GitRepo spec.targetNamespace (Bundle spec.namespace)
-  Json targets = Json::array();    // GitRepo spec.targets (empty = clusterGroup "default")
-  Json labels = Json::object();    // extra labels for every Bundle (`apply --label`)
-  std::string service_account;     // GitRepo spec.serviceAccount
-  bool paused = false;             // `apply --paused`
-  bool keep_resources = false;     // GitRepo spec.keepResources
-  bool delete_namespace = false;   // GitRepo spec.deleteNamespace
-  int64_t sync_generation = 0;     // GitRepo spec.forceSyncGeneration
+  std::string gitrepo_name;         // bundle names derive from it
+  std::string ns;                   // namespace of the Bundles
+  std::string commit;               // the fleet.cattle.io/commit label (omitted when empty)
+  std::vector<std::string> paths;   // empty = {"."}; globs allowed, as Fleet
+  std::vector<BundlePath> bundles;  // GitRepo spec.bundles; when set, `paths` is not used
+  std::string target_namespace;     // GitRepo spec.targetNamespace (Bundle spec.namespace)
+  Json targets = Json::array();     // GitRepo spec.targets (empty = clusterGroup "default")
+  Json labels = Json::object();     // extra labels for every Bundle (`apply --label`)
+  std::string service_account;      // GitRepo spec.serviceAccount
+  bool paused = false;              // `apply --paused`
+  bool keep_resources = false;      // GitRepo spec.keepResources
+  bool delete_namespace = false;    // GitRepo spec.deleteNamespace
+  int64_t sync_generation = 0;      // GitRepo spec.forceSyncGeneration
   // Limits that keep hostile repositories from exhausting memory.
   uint64_t max_file_bytes = 16 << 20;
   uint64_t max_bundle_bytes = 64 << 20;

@@ -112,6 +112,43 @@ TEST(BuildBundleSet, UnconfinedErrorsFailTheWholeBuild) {
   EXPECT_NE(r.status().message().find("no resource found"), std::string::npos);
 }
 
+TEST(BuildBundleSet, GitRepoBundlesAreDrivenScan) {
+  MapTree t;
+  t.files["driven/simple/cm.yaml"] = Cm("simple", "x");
+  t.files["driven/multi/cm.yaml"] = Cm("multi", "x");
+  t.files["driven/multi/dev.yaml"] = "defaultNamespace: dev\n";
+  t.files["driven/multi/test.yaml"] = "defaultNamespace: test\n";
+  t.files["driven/nested/cm.yaml"] = Cm("nested", "x");
+  t.files["driven/nested/sub/fleet.yaml"] = "defaultNamespace: sub\n";
+  t.files["driven/nested/sub/cm.yaml"] = Cm("sub", "x");
+  BuildOptions o = Opts("c1", nullptr);
+  o.paths = {"ignored-when-bundles-are-set"};
+  o.bundles = {{"driven/simple", ""},
+               {"/driven/multi", "dev.yaml"},
+               {"driven/multi/", "test.yaml"},
+               {"driven/nested", ""},
+               {"nope", ""},
+               {"driven/simple", "missing.yaml"}};
+  auto r = BuildBundleSet(t, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->bundles.size(), 4u);
+  // Fleet: HelmReleaseName(gitrepo/base[/options without extension]); no recursion into sub/.
+  EXPECT_EQ(r->bundles[0]["metadata"]["name"], "demo-driven-simple");
+  EXPECT_EQ(r->bundles[1]["metadata"]["name"], "demo-driven-multi-dev");
+  EXPECT_EQ(r->bundles[1]["spec"]["defaultNamespace"], "dev");
+  EXPECT_EQ(r->bundles[2]["metadata"]["name"], "demo-driven-multi-test");
+  EXPECT_EQ(r->bundles[2]["spec"]["defaultNamespace"], "test");
+  for (const Json& res : r->bundles[1]["spec"]["resources"])
+    EXPECT_NE(res["name"], "dev.yaml");  // the options file is not a resource
+  EXPECT_EQ(r->bundles[3]["metadata"]["name"], "demo-driven-nested");
+  EXPECT_EQ(r->bundles[3]["spec"]["resources"].size(), 3u);  // cm.yaml, sub/cm.yaml, sub/fleet.yaml
+  ASSERT_EQ(r->failures.size(), 2u);
+  EXPECT_EQ(r->failures[0].status.message(), "bundles[4]: base \"nope\": directory not found");
+  EXPECT_EQ(r->failures[1].status.message(),
+            "bundle \"demo-driven-simple-missing\" (driven/simple, missing.yaml): "
+            "driven/simple/missing.yaml: options file not found");
+}
+
 TEST(BundleCache, OnlyChangedBundlesAreRenderedAgain) {
   BundleCache cache;
   MapTree t = ThreeBundles();
