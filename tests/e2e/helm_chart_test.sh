@@ -80,6 +80,21 @@ helm:
 YAML
   paths="[web, oci]"
 fi
+log "flotilla apply embeds the chart (fleet apply's helm flags)"
+printf 'chart-s3cret\n' >"$WORK/password"
+(cd "$WORK/src" && "$FLOTILLA_BIN" apply -o - --commit abc -u fleet -p "$WORK/password" \
+  --cacerts-file "$CHARTS/.static-http/ca.pem" demo web) >"$WORK/apply.yaml" ||
+  fail "flotilla apply with a remote chart"
+grep -q 'chart: .chart/[0-9a-f]*$' "$WORK/apply.yaml" || fail "apply: helm.chart not rewritten"
+grep -q 'name: .chart/[0-9a-f]*/web/templates/cm.yaml' "$WORK/apply.yaml" || fail "apply: chart not embedded"
+grep -q 'version: 1.1.0' "$WORK/apply.yaml" || fail "apply: wrong version embedded"
+if (cd "$WORK/src" && "$FLOTILLA_BIN" apply -o - --commit abc -u fleet \
+  --cacerts-file "$CHARTS/.static-http/ca.pem" demo web) >"$WORK/apply.out" 2>"$WORK/apply.err"; then
+  fail "apply without a password succeeded"
+fi
+grep -q "index.yaml: the credentials were rejected" "$WORK/apply.err" || fail "apply error: $(cat "$WORK/apply.err")"
+[ -s "$WORK/apply.out" ] && fail "apply printed bundles on error"
+
 start_git_daemon
 commit=$(new_repo charts "$WORK/src")
 start_server
