@@ -2,9 +2,10 @@
 // for a GitRepo, and back from a Bundle to the objects an agent applies. The controller and the
 // CLI (`flotilla apply`) both call BuildBundles; the agent calls ParseManifests.
 //
-// Scope: raw YAML/JSON bundles with fleet.yaml options and overlays, and bundles that are a local
-// Helm chart (a Chart.yaml at their root, rendered by render/helm with helm.values). Remote charts
-// (helm.chart/repo) and Kustomize are refused with a clear error until they plug in here.
+// Scope: raw YAML/JSON bundles with fleet.yaml options and overlays, bundles that are a local
+// Helm chart (a Chart.yaml at their root, rendered by render/helm with helm.values), and remote
+// charts (helm.repo/chart, oci://, https://), fetched at build time through
+// BuildOptions::chart_fetcher and embedded (remote_charts.h).
 #pragma once
 
 #include <map>
