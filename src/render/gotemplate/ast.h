@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "render/gotemplate/value.h"
 
 namespace flotilla::gotemplate {
 
@@ -66,6 +67,9 @@ struct Node {
   int64_t int_value = 0;
   uint64_t uint_value = 0;
   double float_value = 0;
+  // String: the value, built once at parse time (shared, immutable) so that evaluating a
+  // literal does not allocate.
+  Value constant;
   // Identifier: the resolved function, cached by the executor on first use.
   mutable std::atomic<const void*> func{nullptr};
 

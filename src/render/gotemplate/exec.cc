@@ -119,6 +119,7 @@ class State : public CallContext {
       it = sh_->included.emplace(name, 1).first;
     }
     std::string buf;
+    buf.reserve(256);
     Status st = ExecuteNested(scope_, name, data, &buf);
     it->second--;  // std::map iterators stay valid across the nested inserts
     if (!st.ok()) return st;
@@ -387,7 +388,7 @@ class State : public CallContext {
       case NodeType::kNumber:
         return IdealConstant(first);
       case NodeType::kString:
-        return Value::String(first->text);
+        return first->constant;
       default:
         Errorf("can't evaluate command " + GoQuote(first->String()));
     }
@@ -622,7 +623,7 @@ class State : public CallContext {
           return Value::Int(n->int_value, p == Param::kInt ? GoType::kInt : GoType::kInt64);
         Errorf("expected integer; found " + n->String());
       case Param::kString:
-        if (n->type == NodeType::kString) return Value::String(n->text);
+        if (n->type == NodeType::kString) return n->constant;
         Errorf("expected string; found " + n->String());
       case Param::kAny:
       case Param::kReflect:
@@ -632,7 +633,7 @@ class State : public CallContext {
           case NodeType::kNumber:
             return IdealConstant(n);
           case NodeType::kString:
-            return Value::String(n->text);
+            return n->constant;
           default:
             break;
         }

@@ -500,6 +500,7 @@ class Parser {
         Node* n = src_->New(NodeType::kString, tok.pos);
         n->quoted = std::string(tok.val);
         n->text = std::move(s);
+        n->constant = Value::String(n->text);
         return n;
       }
       default:

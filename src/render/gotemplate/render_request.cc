@@ -11,14 +11,15 @@
 namespace flotilla::gotemplate {
 
 std::vector<std::string> HelmTemplateOrder(std::vector<std::string> names) {
-  auto less = [](const std::string& a, const std::string& b) {
-    auto ca = std::count(a.begin(), a.end(), '/');
-    auto cb = std::count(b.begin(), b.end(), '/');
-    if (ca == cb) return a < b;
-    return ca < cb;
-  };
-  std::sort(names.begin(), names.end(),
-            [&](const std::string& a, const std::string& b) { return less(b, a); });
+  // Deepest path first, then reverse lexical order (Helm's sortTemplates); depths counted once.
+  std::vector<std::pair<std::ptrdiff_t, std::string>> keyed;
+  keyed.reserve(names.size());
+  for (auto& n : names) keyed.emplace_back(std::count(n.begin(), n.end(), '/'), std::move(n));
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return a.second > b.second;
+  });
+  for (size_t i = 0; i < keyed.size(); i++) names[i] = std::move(keyed[i].second);
   return names;
 }
 
