@@ -148,6 +148,10 @@ kc patch gitrepo -n fleet-local charts --type merge \
   -p '{"spec":{"forceSyncGeneration":2,"helmRepoURLRegex":"^https://charts\\.example\\.com/"}}'
 wait_until "unsent credentials reported" field_contains charts '{.status.display.message}' "no credentials are configured"
 log "helmSecretNameForPaths: per-bundle credentials from secrets.yaml"
+not_stalled() {
+  [ "$(gitrepo_field charts '{.status.conditions[?(@.type=="Stalled")].status}')" = False ]
+}
+not_stalled && fail "expected the previous phase's failure to be visible"
 ca_b64=$(base64 -w0 <"$CHARTS/.static-http/ca.pem")
 cat >"$WORK/secrets.yaml" <<YAML
 web:
@@ -157,10 +161,6 @@ web:
 YAML
 kc create secret generic creds-by-path -n fleet-local --from-file=secrets.yaml="$WORK/secrets.yaml"
 kc patch gitrepo -n fleet-local charts --type merge -p '{"spec":{"forceSyncGeneration":3,"helmSecretName":null,"helmRepoURLRegex":null,"helmSecretNameForPaths":"creds-by-path"}}'
-not_stalled() {
-  [ "$(gitrepo_field charts '{.status.conditions[?(@.type=="Stalled")].status}')" = False ]
-}
-not_stalled && fail "expected the previous phase's failure to be visible"
 wait_until "synced with per-path credentials" not_stalled
 field_is charts '{.status.observedGeneration}' "$(kc get gitrepo -n fleet-local charts -o 'jsonpath={.metadata.generation}')" ||
   fail "the last generation was not synced"
