@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "agent/values_from.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "render/bundles/bundles.h"
@@ -96,7 +97,12 @@ queue::Result Agent::Reconcile(const std::string& key) {
     return {false, std::chrono::milliseconds(200), Status::Ok()};
   }
 
-  render::ManifestOptions mo = render::ManifestOptionsFrom(options);
+  auto resolved = ResolveValuesFrom(store_, options);  // helm.valuesFrom, from this cluster
+  if (!resolved.ok()) {
+    Status s = ReportError(ns, name, resolved.status());
+    return {false, {}, resolved.status()};
+  }
+  render::ManifestOptions mo = render::ManifestOptionsFrom(*resolved);
   mo.release_name = bundle_name;
   auto objects = render::ParseManifests((*bundle)["spec"].value("resources", Json::array()), mo);
   if (!objects.ok()) {

@@ -80,6 +80,32 @@ wait_until "b applied with its options file" test -f "$WORK/apply/ns-alt/configm
 wait_until "demo-b pruned" bash -c "! KUBECONFIG=/dev/null kubectl --server=$API get bundle -n fleet-local demo-b"
 kc get bundle -n fleet-local demo-a -o name >/dev/null || fail "demo-a missing under spec.bundles"
 
+log "helm.valuesFrom: the local agent reads the ConfigMap from the store when it applies"
+mkdir -p "$WORK/chart/templates"
+printf 'apiVersion: v2\nname: greeter\nversion: 0.1.0\n' >"$WORK/chart/Chart.yaml"
+printf 'greeting: from-chart\n' >"$WORK/chart/values.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeting\ndata:\n  greeting: {{ .Values.greeting | quote }}\n' \
+  >"$WORK/chart/templates/cm.yaml"
+printf 'defaultNamespace: ns-chart\nhelm:\n  valuesFrom:\n  - configMapKeyRef:\n      name: chart-values\n' \
+  >"$WORK/chart/fleet.yaml"
+new_repo chart "$WORK/chart" >/dev/null
+cat <<YAML | kc apply --validate=false -f - >/dev/null
+apiVersion: fleet.cattle.io/v1alpha1
+kind: GitRepo
+metadata:
+  name: chart
+  namespace: fleet-local
+spec:
+  repo: ${GIT_URL}chart.git
+  pollingInterval: 1s
+YAML
+wait_until "missing ConfigMap reported on the GitRepo" field_contains chart \
+  '{.status.conditions[?(@.type=="Ready")].message}' 'configmap "ns-chart/chart-values" not found'
+kc create namespace ns-chart >/dev/null 2>&1 || true
+kc create configmap chart-values -n ns-chart --from-literal=values.yaml='greeting: from-configmap' >/dev/null
+wait_until "chart applied with the ConfigMap's values" \
+  grep -q 'from-configmap' "$WORK/apply/ns-chart/configmap/greeting.yaml"
+
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || fail "server exit code $?"
 SERVER_PID=""

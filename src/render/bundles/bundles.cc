@@ -167,6 +167,8 @@ StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const st
   std::set<std::string> seen;
   for (const Json& v : variants) {
     if (!seen.insert(v.dump()).second) continue;
+    // helm.valuesFrom is read by the agent from its cluster: the chart can only be checked there.
+    if (v.contains("helm") && v["helm"].is_object() && v["helm"].contains("valuesFrom")) continue;
     ManifestOptions mo = ManifestOptionsFrom(v);
     mo.path_prefix = dir;
     mo.release_name = fy.value("name", derived_name);
