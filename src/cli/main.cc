@@ -9,6 +9,7 @@
 #include "cli/match.h"
 #include "cli/server.h"
 #include "render/helm/chart.h"
+#include "render/kustomize/kustomize.h"
 
 namespace {
 
@@ -25,6 +26,9 @@ int main(int argc, char** argv) {
   // `flotilla helm template ...` mirrors `helm template` (its own flag parser, Helm's flags).
   if (argc >= 3 && std::string(argv[1]) == "helm" && std::string(argv[2]) == "template")
     return flotilla::helm::RunHelmTemplate(argc - 3, argv + 3);
+  // `flotilla kustomize build DIR` mirrors `kustomize build` (native engine, same output).
+  if (argc >= 3 && std::string(argv[1]) == "kustomize" && std::string(argv[2]) == "build")
+    return flotilla::kustomize::RunKustomizeBuild(argc - 3, argv + 3);
   CLI::App app{"flotilla: GitOps continuous delivery, compatible with Rancher Fleet"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "flotilla 0.1.0");
@@ -66,6 +70,10 @@ int main(int argc, char** argv) {
   app.add_subcommand("helm",
                      "helm template [NAME] CHART [-f values.yaml]... [--set k=v]... [-n NS]: "
                      "render a chart exactly as `helm template` prints it")
+      ->allow_extras();
+  app.add_subcommand("kustomize",
+                     "kustomize build [DIR]: build a kustomization exactly as `kustomize build` "
+                     "prints it")
       ->allow_extras();
 
   CLI11_PARSE(app, argc, argv);

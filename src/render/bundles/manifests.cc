@@ -10,7 +10,9 @@
 #include "render/bundles/bundles.h"
 #include "render/bundles/remote_charts.h"
 #include "render/helm/chart.h"
+#include "render/kustomize/kustomize.h"
 #include "render/patch/patch.h"
+#include "render/tree/memory_tree.h"
 
 namespace flotilla::render {
 namespace {
@@ -151,6 +153,48 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> RenderChartBundle(
   return out;
 }
 
+// Kustomize bundles, as Fleet's agent runs them (internal/helmdeployer/kustomize.Process): when
+// <kustomize.dir>/kustomization.yaml is among the bundle's files (kustomize.dir from the bundle's
+// fleet.yaml, default "."), the objects are the kustomize build of that directory over the
+// bundle's files; a chart's rendered output is added first as <dir>/fleet-manifests.yaml.
+// `*used` is false when the bundle has no kustomization.
+StatusOr<std::vector<std::pair<std::string, std::string>>> KustomizeBundle(
+    std::map<std::string, std::string> content,
+    const std::vector<std::pair<std::string, std::string>>& chart_output, bool* used) {
+  *used = false;
+  std::string dir;
+  for (const char* f : {"fleet.yaml", "fleet.yml"}) {
+    auto it = content.find(f);
+    if (it == content.end()) continue;
+    auto fy = ParseYaml(it->second, f);
+    if (fy.ok() && fy->is_object() && fy->contains("kustomize") && (*fy)["kustomize"].is_object())
+      dir = (*fy)["kustomize"].value("dir", "");
+  }
+  while (!dir.empty() && dir.back() == '/') dir.pop_back();
+  if (dir == ".") dir.clear();
+  std::string kfile = dir.empty() ? "kustomization.yaml" : dir + "/kustomization.yaml";
+  if (!content.count(kfile)) return std::vector<std::pair<std::string, std::string>>{};
+  *used = true;
+  if (!chart_output.empty()) {
+    std::string manifests;
+    for (const auto& [source, text] : chart_output) manifests += "---\n" + text + "\n";
+    content[dir.empty() ? "fleet-manifests.yaml" : dir + "/fleet-manifests.yaml"] = manifests;
+    ASSIGN_OR_RETURN(Json k, ParseYaml(content[kfile], kfile));
+    if (!k.is_object()) k = Json::object();
+    Json res = Json::array({"fleet-manifests.yaml"});
+    if (k.contains("resources") && k["resources"].is_array())
+      for (const Json& r : k["resources"])
+        if (r != "fleet-manifests.yaml") res.push_back(r);
+    k["resources"] = res;
+    content[kfile] = ToYaml(k);
+  }
+  auto tree = OpenMemoryTree(std::move(content));
+  auto objects = kustomize::Build(*tree, dir, kustomize::BuildLimits{});
+  if (!objects.ok()) return objects.status();
+  return std::vector<std::pair<std::string, std::string>>{
+      {kfile + " (kustomize build)", kustomize::ToYaml(*objects)}};
+}
+
 }  // namespace
 
 StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const ManifestOptions& options) {
@@ -166,7 +210,12 @@ StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const Manifest
     ASSIGN_OR_RETURN(documents, RenderChartBundle(*chart_files, options));
   } else if (content.count("Chart.yaml")) {
     ASSIGN_OR_RETURN(documents, RenderChartBundle(content, options));
-  } else {
+  }
+  bool kustomized = false;
+  ASSIGN_OR_RETURN(auto kustomize_output, KustomizeBundle(content, documents, &kustomized));
+  if (kustomized) {
+    documents = std::move(kustomize_output);
+  } else if (!chart_files && !content.count("Chart.yaml")) {
     std::vector<std::string> ignore_prefix;
     for (const auto& [name, _] : content)
       if (HasSuffix(name, "/fleet.yaml") || HasSuffix(name, "/fleet.yml") ||

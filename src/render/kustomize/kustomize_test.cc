@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/base64.h"
+#include "render/bundles/bundles.h"
 #include "render/kustomize/internal.h"
 #include "render/tree/memory_tree.h"
 
@@ -193,6 +194,55 @@ TEST(HelmCharts, RendersALocalChartThroughTheTransformers) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("helmCharts[0]: charts from a repository"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace flotilla::kustomize
+
+namespace flotilla::kustomize {
+namespace {
+
+// The agent's path (render/bundles ParseManifests): a bundle whose files hold a
+// kustomization.yaml deploys the kustomize build, with the default namespace filled in.
+TEST(AgentPath, BundleWithKustomizationDeploysTheBuild) {
+  Json resources = Json::array();
+  for (const std::string name :
+       {"kustomization.yaml", "extra.yaml", "base/kustomization.yml", "base/deployment.yaml"})
+    resources.push_back({{"name", name}, {"content", Slurp(kData / "overlay_base" / name)}});
+  render::ManifestOptions mo;
+  mo.default_namespace = "apps";
+  auto objs = render::ParseManifests(resources, mo);
+  ASSERT_TRUE(objs.ok()) << objs.status().ToString();
+  auto tree = render::OpenDiskTree((kData / "overlay_base").string());
+  auto want = Build(*tree, "", BuildLimits{});
+  ASSERT_TRUE(want.ok());
+  ASSERT_EQ(objs->size(), want->size());
+  for (size_t i = 0; i < want->size(); i++) {
+    EXPECT_EQ((*objs)[i]["metadata"]["name"], (*want)[i]["metadata"]["name"]);
+    EXPECT_EQ((*objs)[i]["metadata"]["namespace"], "apps");
+  }
+
+  // kustomize.dir in the bundle's fleet.yaml selects the kustomization.
+  Json nested = Json::array(
+      {{{"name", "fleet.yaml"}, {"content", "kustomize:\n  dir: deploy/prod\n"}},
+       {{"name", "deploy/prod/kustomization.yaml"},
+        {"content", "namePrefix: prod-\nresources: [cm.yaml]\n"}},
+       {{"name", "deploy/prod/cm.yaml"},
+        {"content", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"}},
+       {{"name", "other.yaml"},
+        {"content", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: not-deployed}\n"}}});
+  objs = render::ParseManifests(nested, mo);
+  ASSERT_TRUE(objs.ok()) << objs.status().ToString();
+  ASSERT_EQ(objs->size(), 1u);
+  EXPECT_EQ((*objs)[0]["metadata"]["name"], "prod-c");
+
+  // Errors name the kustomization.
+  Json bad =
+      Json::array({{{"name", "kustomization.yaml"}, {"content", "resources: [gone.yaml]\n"}}});
+  objs = render::ParseManifests(bad, mo);
+  ASSERT_FALSE(objs.ok());
+  EXPECT_NE(objs.status().message().find("kustomization.yaml: resources[0]"), std::string::npos)
+      << objs.status().message();
 }
 
 }  // namespace
