@@ -153,7 +153,19 @@ class Parser {
     Add(tname, list);
   }
 
+  // Bounds the nesting of lists and pipelines so that hostile input errors out instead of
+  // exhausting the stack: Go grows its stacks, we parse on the caller's (about 1 KiB a level;
+  // 2000 levels fit in 2 MiB and are far beyond any real chart).
+  struct Nest {
+    Parser* p;
+    explicit Nest(Parser* parser) : p(parser) {
+      if (++p->nesting_ > 2000) p->Errorf("max expression depth exceeded");
+    }
+    ~Nest() { p->nesting_--; }
+  };
+
   std::pair<Node*, Node*> ItemList() {
+    Nest nest(this);
     Node* list = src_->New(NodeType::kList, PeekNonSpace().pos);
     while (PeekNonSpace().type != ItemType::kEOF) {
       Node* n = TextOrAction();
@@ -223,6 +235,7 @@ class Parser {
   }
 
   Node* Pipeline(const std::string& context, ItemType end) {
+    Nest nest(this);
     Item tok = PeekNonSpace();
     Node* pipe = src_->New(NodeType::kPipe, tok.pos, tok.line);
   decls:
@@ -654,6 +667,7 @@ class Parser {
   std::vector<std::string> vars_;
   int action_line_ = 0;
   int range_depth_ = 0;
+  int nesting_ = 0;
 };
 
 }  // namespace
