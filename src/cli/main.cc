@@ -8,6 +8,7 @@
 #include "cli/apply.h"
 #include "cli/match.h"
 #include "cli/server.h"
+#include "cli/target.h"
 #include "render/helm/chart.h"
 #include "render/kustomize/kustomize.h"
 
@@ -66,6 +67,8 @@ int main(int argc, char** argv) {
 
   auto run_apply = flotilla::cli::AddApplyCommand(app);
   auto run_test = flotilla::cli::AddTestCommand(app);
+  auto run_target = flotilla::cli::AddTargetCommand(app);
+  auto run_deploy = flotilla::cli::AddDeployCommand(app);
   // Listed for --help; `helm template` itself is dispatched above, before CLI11 parses.
   app.add_subcommand("helm",
                      "helm template [NAME] CHART [-f values.yaml]... [--set k=v]... [-n NS]: "
@@ -80,5 +83,7 @@ int main(int argc, char** argv) {
   if (server->parsed()) return flotilla::cli::RunServer(sf);
   if (app.got_subcommand("apply")) return run_apply();
   if (app.got_subcommand("test")) return run_test();
+  if (app.got_subcommand("target")) return run_target();
+  if (app.got_subcommand("deploy")) return run_deploy();
   return 0;
 }
