@@ -1,6 +1,7 @@
 // HttpChartFetcher: chart repositories, direct archive URLs and OCI registries, with a bounded
 // content-addressed disk cache.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -71,7 +72,7 @@ class DiskCache {
     std::error_code ec;
     fs::create_directories(dir_, ec);
     std::string path = dir_ + "/" + sha + ".tgz";
-    std::string tmp = path + ".tmp" + std::to_string(reinterpret_cast<uintptr_t>(&data));
+    std::string tmp = fmt::format("{}.tmp.{}.{}", path, ::getpid(), ++tmp_seq_);
     {
       std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
       if (!f) return;
@@ -107,6 +108,7 @@ class DiskCache {
   std::string dir_;
   uint64_t max_;
   std::mutex mu_;
+  uint64_t tmp_seq_ = 0;  // guarded by mu_
 };
 
 class HttpChartFetcher : public ChartFetcher {
