@@ -57,6 +57,8 @@ struct BuildOptions {
   std::string helm_repo_url_regex;    // GitRepo spec.helmRepoURLRegex: where chart_auth may go
   std::map<std::string, chartsource::ChartAuth> chart_auth_for_paths;  // helmSecretNameForPaths
   // Unchanged bundles are served from here instead of being rendered again (optional).
+  // REQUIRES: a new field above that shapes a bundle read from the tree is added to CacheKey
+  // (bundles.cc); fields used only for remote charts need not be (those are never cached).
   BundleCache* cache = nullptr;
 };
 
