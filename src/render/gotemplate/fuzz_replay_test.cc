@@ -64,7 +64,7 @@ TEST(BadInputTest, DeepNestingIsAParseErrorWithTheTemplateName) {
   EXPECT_EQ(RenderError(ifs),
             "parse error at (c/templates/t.yaml:1): max expression depth exceeded");
   std::string ok;
-  for (int i = 0; i < 500; i++) ok = "(" + ok;
+  for (int i = 0; i < 500; i++) ok = "(" + ok;  // within the 1000-level limit
   EXPECT_EQ(RenderError("{{ " + ok + "1" + std::string(500, ')') + " }}"), "");
 }
 
