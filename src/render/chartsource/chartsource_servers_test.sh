@@ -14,6 +14,7 @@ export FIXTURE_OWNER_PID=$$
 failures=0
 cleanup() {
   bash "$fixtures/static-http.sh" stop "$work/repo" >/dev/null 2>&1
+  bash "$fixtures/git-http.sh" stop "$work/hung" >/dev/null 2>&1
   for r in reg-anon reg-basic reg-token reg-tls; do
     bash "$fixtures/oci-registry.sh" stop "$work/$r" >/dev/null 2>&1
   done
@@ -155,6 +156,12 @@ total=$(cat "$work/cache/"*.tgz | wc -c)
 unset FLOTILLA_CHART_CACHE
 
 FLOTILLA_CHART_MAX_BYTES=100 expect_err "repo: too big" "is larger than the limit of 100 bytes" "$bin" r web --repo "$url" "${auth[@]}"
+# A server that accepts but does not answer (git-http.sh's delay fault) fails on the stall bound.
+mkdir -p "$work/hung"
+hung_url=$(bash "$fixtures/git-http.sh" start "$work/hung") || fail "start the hung server"
+echo 20 >"$work/hung/.git-http.delay"
+FLOTILLA_CHART_TIMEOUT_SECONDS=1 expect_err "stalled server times out naming the URL" "GET ${hung_url}index.yaml: timed out" "$bin" r web --repo "$hung_url"
+bash "$fixtures/git-http.sh" stop "$work/hung" >/dev/null 2>&1
 dead_port=$(bash -c ". '$fixtures/lib.sh'; pick_port")
 expect_err "dead server names the URL" "https://127.0.0.1:$dead_port/index.yaml: cannot connect" "$bin" r web --repo "https://127.0.0.1:$dead_port" "${auth[@]}"
 

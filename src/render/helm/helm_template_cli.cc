@@ -1,4 +1,6 @@
 // `flotilla helm template`: argument parsing and output, mirroring `helm template`.
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -33,7 +35,8 @@ const char* kUsage =
 
 // Loads CHART: a local directory or .tgz, else a remote chart fetched (cached by digest under
 // $FLOTILLA_CHART_CACHE when set, bounded by $FLOTILLA_CHART_CACHE_MAX_BYTES; archives over
-// $FLOTILLA_CHART_MAX_BYTES, default 20 MiB, are refused).
+// $FLOTILLA_CHART_MAX_BYTES, default 20 MiB, are refused; $FLOTILLA_CHART_TIMEOUT_SECONDS bounds
+// connecting and stalls, default 10 s and 30 s).
 StatusOr<Chart> LoadAnyChart(const chartsource::ChartRef& ref, const chartsource::ChartAuth& auth) {
   if (!ref.IsRemote()) return LoadChart(ref.chart);
   chartsource::HttpFetcherOptions fo;
@@ -42,6 +45,11 @@ StatusOr<Chart> LoadAnyChart(const chartsource::ChartRef& ref, const chartsource
     fo.max_cache_bytes = std::strtoull(max, nullptr, 10);
   if (const char* max = std::getenv("FLOTILLA_CHART_MAX_BYTES"))
     fo.max_chart_bytes = std::strtoull(max, nullptr, 10);
+  if (const char* secs = std::getenv("FLOTILLA_CHART_TIMEOUT_SECONDS")) {
+    long n = std::max(1L, std::strtol(secs, nullptr, 10));
+    fo.connect_timeout = std::chrono::seconds(n);
+    fo.stall_timeout = std::chrono::seconds(n);
+  }
   auto fetcher = chartsource::NewHttpChartFetcher(fo);
   ASSIGN_OR_RETURN(chartsource::FetchedChart fetched, fetcher->Fetch(ref, auth));
   return LoadChartFiles(fetched.files);
