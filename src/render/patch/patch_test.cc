@@ -117,6 +117,61 @@ TEST(StrategicMergeTest, ApimachineryCases) {
               "mergingList: [{name: a}, {name: b}, {name: c}]}"));
 }
 
+// The retainKeys cases of apimachinery's patch_test.go (Current + ThreeWay -> Result), inside
+// retainKeysMap as there.
+TEST(StrategicMergeTest, ApimachineryRetainKeysCases) {
+  struct Case {
+    const char *current, *patch, *result;
+  } cases[] = {
+      {"{name: foo, value: bar, simpleMap: {key1: new, key2: b, key3: c}}",
+       "{$retainKeys: [name, simpleMap, value], simpleMap: {key1: modified}}",
+       "{name: foo, value: bar, simpleMap: {key1: modified, key2: b, key3: c}}"},
+      {"{name: foo, value: bar, nonMergingList: [{name: a}, {name: b}]}",
+       "{$retainKeys: [name, nonMergingList, value], "
+       "nonMergingList: [{name: a}, {name: c}, {name: b}]}",
+       "{name: foo, value: bar, nonMergingList: [{name: a}, {name: c}, {name: b}]}"},
+      {"{name: foo, nonMergingList: [{name: a}, {name: b}, {name: c}]}",
+       "{$retainKeys: [name, value], value: bar, nonMergingList: null}", "{name: foo, value: bar}"},
+      {"{name: foo, mergingIntList: [1, 2, 3]}",
+       "{$retainKeys: [mergingIntList, name, value], $setElementOrder/mergingIntList: [1, 2], "
+       "value: bar}",
+       "{name: foo, value: bar, mergingIntList: [1, 2, 3]}"},
+      {"{name: foo, mergingIntList: [1, 2, 3]}",
+       "{$setElementOrder/mergingIntList: [1, 2, 4], $retainKeys: [mergingIntList, name], "
+       "mergingIntList: [4]}",
+       "{name: foo, mergingIntList: [1, 2, 4, 3]}"},
+      {"{name: foo, mergingIntList: [1, 2, 3, 4]}",
+       "{$retainKeys: [mergingIntList, name], $deleteFromPrimitiveList/mergingIntList: [2], "
+       "$setElementOrder/mergingIntList: [1, 3]}",
+       "{name: foo, mergingIntList: [1, 3, 4]}"},
+      {"{name: foo, mergingIntList: [1, 2, 3, 4]}",
+       "{$retainKeys: [mergingIntList, name], mergingIntList: [5], "
+       "$deleteFromPrimitiveList/mergingIntList: [2], $setElementOrder/mergingIntList: [1, 3, 5]}",
+       "{name: foo, mergingIntList: [1, 3, 5, 4]}"},
+      {"{name: foo, mergingIntList: [1, 2, 3]}", "{$retainKeys: [name], mergingIntList: null}",
+       "{name: foo}"},
+      {"{name: foo, mergingList: [{name: a}, {name: b}, {name: x}]}",
+       "{$retainKeys: [mergingList, name], "
+       "$setElementOrder/mergingList: [{name: a}, {name: b}, {name: c}], "
+       "mergingList: [{name: c}]}",
+       "{name: foo, mergingList: [{name: a}, {name: b}, {name: c}, {name: x}]}"},
+      {"{name: foo, mergingList: [{name: a}, {name: b, value: foo}, {name: x}]}",
+       "{$retainKeys: [mergingList, name], $setElementOrder/mergingList: [{name: a}, {name: b}], "
+       "mergingList: [{name: b, value: bar}]}",
+       "{name: foo, mergingList: [{name: a}, {name: b, value: bar}, {name: x}]}"},
+      {"{name: foo, mergingList: [{name: a}, {name: b}, {name: x}]}",
+       "{$retainKeys: [mergingList, name], $setElementOrder/mergingList: [{name: a}], "
+       "mergingList: [{name: b, $patch: delete}]}",
+       "{name: foo, mergingList: [{name: a}, {name: x}]}"},
+  };
+  for (const Case& c : cases) {
+    std::string current = std::string("retainKeysMap: ") + c.current;
+    std::string patch = std::string("retainKeysMap: ") + c.patch;
+    EXPECT_EQ(Smp(current, patch), Y(std::string("retainKeysMap: ") + c.result))
+        << c.current << " + " << c.patch;
+  }
+}
+
 TEST(StrategicMergeTest, Directives) {
   // null deletes a key; maps merge; lists without a merge strategy are replaced.
   EXPECT_EQ(Smp("{name: a, value: v, simpleMap: {k1: x, k2: y}, nonMergingList: [{name: 1}]}",
