@@ -305,6 +305,32 @@ TEST_F(KubectlTest, CreateSecretGeneric) {
   EXPECT_EQ(MustRun("get configmap -n fleet-local cfg -o jsonpath='{.data.a}'").out, "b");
 }
 
+// A strategic merge patch merges lists with a merge key (render/patch's schema of the built-in
+// kinds): ownerReferences by uid, so a second owner is added instead of replacing the first.
+TEST_F(KubectlTest, StrategicPatchMergesListsByKey) {
+  MustRun("create configmap -n fleet-local owned --from-literal=a=b");
+  MustRun(
+      "patch configmap -n fleet-local owned --type=strategic -p "
+      "'{\"metadata\":{\"ownerReferences\":[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+      "\"name\":\"a\",\"uid\":\"1\"}]}}'");
+  EXPECT_THAT(MustRun("patch configmap -n fleet-local owned --type=strategic -p "
+                      "'{\"metadata\":{\"ownerReferences\":[{\"apiVersion\":\"v1\","
+                      "\"kind\":\"ConfigMap\",\"name\":\"b\",\"uid\":\"2\"}]}}'")
+                  .out,
+              HasSubstr("configmap/owned patched"));
+  Json cm = GetJson("get configmap -n fleet-local owned");
+  ASSERT_EQ(cm["metadata"]["ownerReferences"].size(), 2u) << cm.dump();
+  EXPECT_EQ(cm["metadata"]["ownerReferences"][0]["uid"], "2");
+  EXPECT_EQ(cm["metadata"]["ownerReferences"][1]["uid"], "1");
+  // A merge patch replaces the list.
+  MustRun(
+      "patch configmap -n fleet-local owned --type=merge -p "
+      "'{\"metadata\":{\"ownerReferences\":[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+      "\"name\":\"c\",\"uid\":\"3\"}]}}'");
+  cm = GetJson("get configmap -n fleet-local owned");
+  EXPECT_EQ(cm["metadata"]["ownerReferences"].size(), 1u) << cm.dump();
+}
+
 TEST_F(KubectlTest, WatchPrintsChanges) {
   Write("gitrepo.yaml", kGitRepoYaml);
   MustRun("apply -f gitrepo.yaml");
