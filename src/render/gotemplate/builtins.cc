@@ -419,6 +419,8 @@ void RegisterBuiltins(FuncMap* m) {
                 if (v.is_stringish() || v.is_list() || v.is_map())
                   return Value::Int(static_cast<int64_t>(v.Len()));
                 if (!v.valid()) return FuncError("len of untyped nil");
+                if (Map entries; v.is_object() && v.object().MapEntries(&entries))
+                  return Value::Int(static_cast<int64_t>(entries.size()));
                 return FuncError("len of type " + v.TypeName());
               }};
   f["index"] = {

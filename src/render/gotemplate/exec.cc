@@ -288,6 +288,11 @@ class State : public CallContext {
         iterated = true;
         if (!one(Value::String(k), v)) break;
       }
+    } else if (Map entries; val.is_object() && val.object().MapEntries(&entries)) {
+      for (auto& [k, v] : entries) {  // engine.files: sorted keys, as Go ranges over maps
+        iterated = true;
+        if (!one(Value::String(k), v)) break;
+      }
     } else if (val.valid() && val.type() != GoType::kNilIface) {
       // Go reports the error at the last node evaluated in the pipeline.
       Errorf("range can't iterate over " + FormatV(val));
@@ -666,20 +671,26 @@ class State : public CallContext {
 
 struct ThreadJob {
   std::function<void()> fn;
+  std::exception_ptr error;  // what `fn` threw, rethrown on the caller's thread
 };
 
 thread_local bool on_large_stack = false;
 
 void* ThreadMain(void* arg) {
   on_large_stack = true;
-  static_cast<ThreadJob*>(arg)->fn();
+  auto* job = static_cast<ThreadJob*>(arg);
+  try {
+    job->fn();
+  } catch (...) {
+    job->error = std::current_exception();
+  }
   return nullptr;
 }
 
 // A fresh thread per call (the fallback, and what sanitizer builds use: they do not follow
 // stack switches).
 void RunOnNewThread(std::function<void()> fn) {
-  ThreadJob job{std::move(fn)};
+  ThreadJob job{std::move(fn), nullptr};
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, kLargeStackBytes);
@@ -691,6 +702,7 @@ void RunOnNewThread(std::function<void()> fn) {
   }
   pthread_attr_destroy(&attr);
   pthread_join(th, nullptr);
+  if (job.error) std::rethrow_exception(job.error);
 }
 
 #if FLOTILLA_STACK_SWITCH

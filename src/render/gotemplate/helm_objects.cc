@@ -398,6 +398,10 @@ class FilesObject : public Object {
     return out + "]";
   }
   std::string KindName() const override { return "map"; }
+  bool MapEntries(Map* out) const override {
+    for (const auto& [k, v] : *files_) (*out)[k] = Value::String(v, GoType::kBytes);
+    return true;
+  }
 
  private:
   std::shared_ptr<const std::map<std::string, std::string>> files_;

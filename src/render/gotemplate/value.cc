@@ -142,8 +142,10 @@ bool Value::Truth() const {
     case GoType::kValues:
     case GoType::kStringMap:
       return !map().empty();
-    case GoType::kObject:
-      return true;
+    case GoType::kObject: {
+      Map entries;
+      return !object().MapEntries(&entries) || !entries.empty();
+    }
   }
   return false;
 }

@@ -64,6 +64,8 @@ class Object {
   virtual std::string Format() const = 0;
   // Go's reflect.Kind name (for kindOf): "ptr", "struct", "map", "slice", "string".
   virtual std::string KindName() const { return "ptr"; }
+  // For Go map types (engine.files): the entries, so that range, len and truth work on them.
+  virtual bool MapEntries(Map* out) const { return false; }
 };
 
 class Value {
