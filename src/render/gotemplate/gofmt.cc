@@ -16,14 +16,18 @@ struct Digits {
 };
 
 Digits ScientificDigits(double f, int sig /* -1 = shortest */) {
-  char buf[64];
+  // Large precisions (fmt allows up to 1e6) need a buffer of their size; a failed conversion
+  // would leave no exponent to read.
+  std::string buf(std::max(64, sig + 32), '\0');
   std::to_chars_result r;
   if (sig < 0)
-    r = std::to_chars(buf, buf + sizeof buf, std::fabs(f), std::chars_format::scientific);
+    r = std::to_chars(buf.data(), buf.data() + buf.size(), std::fabs(f),
+                      std::chars_format::scientific);
   else
-    r = std::to_chars(buf, buf + sizeof buf, std::fabs(f), std::chars_format::scientific,
-                      sig > 0 ? sig - 1 : 0);
-  std::string s(buf, r.ptr);
+    r = std::to_chars(buf.data(), buf.data() + buf.size(), std::fabs(f),
+                      std::chars_format::scientific, sig > 0 ? sig - 1 : 0);
+  if (r.ec != std::errc()) return Digits{"0", 1};
+  std::string s(buf.data(), r.ptr);
   Digits out;
   size_t e = s.find('e');
   std::string mant = s.substr(0, e);
