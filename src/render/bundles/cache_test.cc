@@ -2,7 +2,11 @@
 // through BundleCache::stats(), and every cached build is compared with an uncached one.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
+
+#include <fmt/format.h>
 
 #include "core/hash.h"
 #include "render/bundles/bundles.h"
@@ -97,6 +101,54 @@ TEST(BuildBundleSet, FailureIsConfinedToItsBundle) {
   auto all = BuildBundles(t, Opts("c1", nullptr));
   ASSERT_FALSE(all.ok());
   EXPECT_EQ(all.status().message(), r->failures[0].status.message());
+}
+
+// The hostile inputs, each in its own bundle next to a good one, on a real directory:
+// every failure names its bundle and file, and the good bundle is still built.
+TEST(BuildBundleSet, HostileBundlesDoNotStopTheOthers) {
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / ("hostile_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  auto write = [&](const std::string& rel, const std::string& text) {
+    fs::create_directories((root / rel).parent_path());
+    std::ofstream(root / rel) << text;
+  };
+  write("good/cm.yaml", Cm("good", "x"));
+  write("good/fleet.yaml", "defaultNamespace: good\n");
+  write("huge/fleet.yaml", "defaultNamespace: huge\n");
+  std::string bomb = "a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+  for (int i = 1; i <= 8; i++)
+    bomb +=
+        fmt::format("a{0}: &a{0} [*a{1},*a{1},*a{1},*a{1},*a{1},*a{1},*a{1},*a{1}]\n", i, i - 1);
+  write("bomb/fleet.yaml", bomb + "labels: *a8\n");
+  write("bomb/cm.yaml", Cm("bomb", "x"));
+  write("huge/cm.yaml", Cm("huge", std::string(4096, 'x')));
+  write("escape/fleet.yaml", "helm:\n  valuesFiles:\n  - ../../../../etc/hostname\n");
+  write("escape/cm.yaml", Cm("escape", "x"));
+  write("link/fleet.yaml", "defaultNamespace: link\n");
+  fs::create_symlink("/etc/hostname", root / "link" / "outside.yaml");
+  write("cycle/fleet.yaml", "defaultNamespace: cycle\n");
+  write("cycle/kustomization.yaml", "resources:\n- ../cycle\n");
+  auto tree = OpenDiskTree(root.string());
+  BuildOptions o = Opts("c1", nullptr);
+  o.max_file_bytes = 2048;
+  auto r = BuildBundleSet(*tree, o);
+  fs::remove_all(root);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->bundles.size(), 1u);
+  EXPECT_EQ(r->bundles[0]["metadata"]["name"], "demo-good");
+  std::map<std::string, std::string> by_dir;
+  for (const BundleFailure& f : r->failures) by_dir[f.dir] = f.status.message();
+  ASSERT_EQ(by_dir.size(), 5u);
+  auto has = [&](const std::string& dir, const std::string& want) {
+    EXPECT_NE(by_dir[dir].find(want), std::string::npos) << dir << ": " << by_dir[dir];
+  };
+  has("bomb", "bundle \"demo-bomb\" (bomb): bomb/fleet.yaml");
+  has("huge", "bundle \"demo-huge\" (huge): huge/cm.yaml: file is");
+  has("escape", "bundle \"demo-escape\" (escape):");
+  has("escape", "escape");
+  has("link", "bundle \"demo-link\" (link):");
+  has("cycle", "bundle \"demo-cycle\" (cycle): cycle/kustomization.yaml");
 }
 
 TEST(BuildBundleSet, UnconfinedErrorsFailTheWholeBuild) {
