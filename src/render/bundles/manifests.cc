@@ -167,8 +167,9 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> KustomizeBundle(
     auto it = content.find(f);
     if (it == content.end()) continue;
     auto fy = ParseYaml(it->second, f);
-    if (fy.ok() && fy->is_object() && fy->contains("kustomize") && (*fy)["kustomize"].is_object())
-      dir = (*fy)["kustomize"].value("dir", "");
+    if (fy.ok() && fy->is_object() && fy->contains("kustomize") && (*fy)["kustomize"].is_object() &&
+        (*fy)["kustomize"].contains("dir") && (*fy)["kustomize"]["dir"].is_string())
+      dir = (*fy)["kustomize"]["dir"];
   }
   while (!dir.empty() && dir.back() == '/') dir.pop_back();
   if (dir == ".") dir.clear();

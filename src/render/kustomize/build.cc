@@ -191,7 +191,9 @@ class Builder {
     for (size_t i = 0; i < docs.size(); i++) {
       std::vector<Json> objs;
       Json& d = docs[i];
-      std::string kind = d.is_object() ? d.value("kind", "") : "";
+      std::string kind = d.is_object() && d.contains("kind") && d["kind"].is_string()
+                             ? d["kind"].get<std::string>()
+                             : "";
       if (d.is_object() && kind.size() >= 4 && kind.compare(kind.size() - 4, 4, "List") == 0 &&
           d.contains("items") && d["items"].is_array()) {
         for (Json& item : d["items"]) objs.push_back(std::move(item));
@@ -275,8 +277,9 @@ class Builder {
                           "'Kustomization' in directory '{}'",
                           at, *path));
       }
-      ASSIGN_OR_RETURN(std::vector<Resource> rs, ParseResources(*text, *path));
-      for (Resource& r : rs) RETURN_IF_ERROR(Append(ra, std::move(r), at));
+      auto rs = ParseResources(*text, *path);
+      if (!rs.ok()) return rs.status().WithContext(at);
+      for (Resource& r : *rs) RETURN_IF_ERROR(Append(ra, std::move(r), at));
       if (ra.size() > limits_.max_resources)
         return ResourceExhausted(
             fmt::format("{}: more than {} resources", at, limits_.max_resources));
@@ -377,8 +380,20 @@ class Builder {
 #endif
   }
 
+  // Wrong-typed input that slipped past the checks (a number where a string belongs deep in a
+  // generator, a subject, ...) is an error naming the kustomization, never a crash.
   StatusOr<std::vector<Resource>> Accumulate(const std::string& dir, std::vector<Resource> ra,
                                              bool component, const std::string& from) {
+    try {
+      return AccumulateImpl(dir, std::move(ra), component, from);
+    } catch (const std::exception& e) {
+      return InvalidArgument(fmt::format("{}kustomization.yaml: invalid value: {}",
+                                         dir.empty() ? "" : dir + "/", e.what()));
+    }
+  }
+
+  StatusOr<std::vector<Resource>> AccumulateImpl(const std::string& dir, std::vector<Resource> ra,
+                                                 bool component, const std::string& from) {
     if (std::find(stack_.begin(), stack_.end(), dir) != stack_.end()) {
       std::string chain;
       for (const std::string& d : stack_) chain += (d.empty() ? "." : d) + " -> ";
@@ -525,8 +540,21 @@ bool HasKustomization(const Tree& tree, std::string_view dir) {
   return false;
 }
 
+StatusOr<std::vector<Json>> BuildImpl(const Tree& tree, std::string_view dir,
+                                      const BuildLimits& limits);
+
 StatusOr<std::vector<Json>> Build(const Tree& tree, std::string_view dir,
                                   const BuildLimits& limits) {
+  try {
+    return BuildImpl(tree, dir, limits);
+  } catch (const std::exception& e) {
+    return InvalidArgument(fmt::format("kustomize build {}: invalid value: {}",
+                                       dir.empty() ? "." : std::string(dir), e.what()));
+  }
+}
+
+StatusOr<std::vector<Json>> BuildImpl(const Tree& tree, std::string_view dir,
+                                      const BuildLimits& limits) {
   ASSIGN_OR_RETURN(std::string root, Resolve("", std::string(dir)));
   Builder b(tree, limits);
   ASSIGN_OR_RETURN(std::vector<Resource> res, b.Accumulate(root, {}, false, ""));
@@ -546,7 +574,8 @@ StatusOr<std::vector<Json>> Build(const Tree& tree, std::string_view dir,
   if (top.ok() && top->k.contains("sortOptions") && top->k["sortOptions"].is_object())
     order = top->k["sortOptions"].value("order", "legacy");
   if (order != "legacy" && order != "fifo")
-    return InvalidArgument("the field 'sortOptions.order' must be one of [fifo, legacy]");
+    return InvalidArgument(
+        fmt::format("{}: the field 'sortOptions.order' must be one of [fifo, legacy]", top->file));
   if (order == "legacy") LegacySort(kept);
   std::vector<Json> out;
   out.reserve(kept.size());

@@ -247,3 +247,71 @@ TEST(AgentPath, BundleWithKustomizationDeploysTheBuild) {
 
 }  // namespace
 }  // namespace flotilla::kustomize
+
+namespace flotilla::kustomize {
+namespace {
+
+// Malformed kustomizations and resources are errors (never crashes), naming a file.
+TEST(BadInput, WrongTypesAreErrors) {
+  const char* kustomizations[] = {
+      "resources: foo.yaml\n",
+      "namePrefix: [a]\n",
+      "namespace: {a: b}\n",
+      "commonLabels: [a]\n",
+      "commonLabels: {a: 1}\n",
+      "images: [{name: nginx, newTag: {x: 1}}]\n",
+      "images: {name: nginx}\n",
+      "replicas: [{name: web, count: \"3\"}]\n",
+      "configMapGenerator: [{name: 5, literals: [a=b]}]\n",
+      "configMapGenerator: [{name: x, literals: a=b}]\n",
+      "configMapGenerator: [{name: x, behavior: 3, literals: [a=b]}]\n",
+      "configMapGenerator: [{name: x, options: {disableNameSuffixHash: yes-please}}]\n",
+      "secretGenerator: [{name: x, type: [a], literals: [a=b]}]\n",
+      "labels: {a: b}\n",
+      "labels: [{pairs: {a: b}, includeSelectors: \"yes\"}]\n",
+      "labels: [{pairs: {a: b}, fields: [{path: 3}]}]\n",
+      "components: [3]\n",
+      "sortOptions: {order: random}\n",
+      "helmCharts: [{name: 3}]\n",
+      "crds: [missing.json]\n",
+      "kind: 5\n",
+      "- just\n- a list\n",
+  };
+  for (const char* k : kustomizations) {
+    std::string text = k;
+    if (text.find("resources") != 0 && text[0] != '-') text += "resources: [r.yaml]\n";
+    auto tree = render::OpenMemoryTree(
+        {{"kustomization.yaml", text},
+         {"r.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"}});
+    auto built = Build(*tree, "", BuildLimits{});
+    EXPECT_FALSE(built.ok()) << k;
+    if (!built.ok()) {
+      EXPECT_NE(built.status().message().find("kustomization.yaml"), std::string::npos)
+          << k << " -> " << built.status().message();
+    }
+  }
+  const char* resources[] = {
+      "apiVersion: v1\nkind: 5\nmetadata: {name: x}\n",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [x]}\n",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: [x]\n",
+      "- a list\n",
+      "apiVersion: v1\nkind: List\nitems: [3]\n",
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\n"
+      "subjects: [{kind: ServiceAccount, name: 3, namespace: [x]}]\n---\n"
+      "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: \"3\"}\n",
+  };
+  for (const char* r : resources) {
+    auto tree = render::OpenMemoryTree(
+        {{"kustomization.yaml", "namePrefix: p-\nnamespace: ns1\nresources: [r.yaml]\n"},
+         {"r.yaml", r}});
+    auto built = Build(*tree, "", BuildLimits{});
+    if (built.ok()) continue;  // some are valid to kustomize too; the point is no crash
+    const std::string& m = built.status().message();
+    EXPECT_TRUE(m.find("r.yaml") != std::string::npos || m.find("kustomize build") == 0 ||
+                m.find("kustomization.yaml") != std::string::npos)
+        << r << " -> " << m;
+  }
+}
+
+}  // namespace
+}  // namespace flotilla::kustomize

@@ -193,6 +193,9 @@ Status ApplyImages(std::vector<Resource>& res, const Json& images, const std::st
       if (it.key() != "name" && it.key() != "newName" && it.key() != "newTag" &&
           it.key() != "digest" && it.key() != "tagSuffix")
         return InvalidArgument(fmt::format("{}: unknown field \"{}\"", at, it.key()));
+    for (const char* f : {"name", "newName", "newTag", "digest"})
+      if (im.contains(f) && !im[f].is_primitive())
+        return InvalidArgument(fmt::format("{}.{}: expected a string", at, f));
     ImageRule rule{ScalarText(im.value("name", Json())), ScalarText(im.value("newName", Json())),
                    ScalarText(im.value("newTag", Json())), ScalarText(im.value("digest", Json()))};
     if (rule.name.empty()) return InvalidArgument(at + ": name is required");
