@@ -212,10 +212,10 @@ Json RenderRequestOnStack(const Json& req) {
       const std::string& msg = out.status().message();
       return Error("exec", HelmExecError(t, msg), msg);
     }
-    outputs[t] = *out;
+    outputs[t] = std::move(*out);
   }
   if (single) return Json{{"output", outputs[targets[0]]}, {"error", nullptr}};
-  return Json{{"outputs", outputs}, {"error", nullptr}};
+  return Json{{"outputs", std::move(outputs)}, {"error", nullptr}};
 }
 
 }  // namespace
