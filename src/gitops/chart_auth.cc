@@ -25,15 +25,25 @@ std::string Field(const Json& data, const char* key) {
   return v.ok() ? *v : "";
 }
 
+// Typed reads that never throw on hostile objects: a wrong type reads as absent.
+std::string Str(const Json& o, const char* key) {
+  return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : "";
+}
+bool Bool(const Json& o, const char* key) {
+  return o.is_object() && o.contains(key) && o[key].is_boolean() && o[key].get<bool>();
+}
+
 }  // namespace
 
 Status HelmAuthFor(store::Store& store, const Json& gitrepo, render::BuildOptions* o) {
-  const Json& spec = gitrepo.value("spec", Json::object());
-  std::string ns = gitrepo["metadata"].value("namespace", "");
-  o->helm_repo_url_regex = spec.value("helmRepoURLRegex", "");
-  o->chart_auth.insecure_skip_tls_verify = spec.value("insecureSkipTLSVerify", false);
-  o->chart_auth.ca_bundle = spec.value("caBundle", "");
-  std::string name = spec.value("helmSecretName", "");
+  const Json spec = gitrepo.is_object() ? gitrepo.value("spec", Json::object()) : Json::object();
+  const Json meta =
+      gitrepo.is_object() ? gitrepo.value("metadata", Json::object()) : Json::object();
+  std::string ns = Str(meta, "namespace");
+  o->helm_repo_url_regex = Str(spec, "helmRepoURLRegex");
+  o->chart_auth.insecure_skip_tls_verify = Bool(spec, "insecureSkipTLSVerify");
+  o->chart_auth.ca_bundle = Str(spec, "caBundle");
+  std::string name = Str(spec, "helmSecretName");
   if (!name.empty()) {
     ASSIGN_OR_RETURN(Json data, SecretData(store, ns, name, "helmSecretName"));
     o->chart_auth.username = Field(data, "username");
@@ -41,7 +51,7 @@ Status HelmAuthFor(store::Store& store, const Json& gitrepo, render::BuildOption
     std::string ca = Field(data, "cacerts");
     if (!ca.empty()) o->chart_auth.ca_bundle += "\n" + ca;
   }
-  std::string by_path = spec.value("helmSecretNameForPaths", "");
+  std::string by_path = Str(spec, "helmSecretNameForPaths");
   if (!by_path.empty()) {
     ASSIGN_OR_RETURN(Json data, SecretData(store, ns, by_path, "helmSecretNameForPaths"));
     std::string text = Field(data, "secrets.yaml");
@@ -55,14 +65,14 @@ Status HelmAuthFor(store::Store& store, const Json& gitrepo, render::BuildOption
       if (!it->is_object())
         return FailedPrecondition(fmt::format("{}: {}: expected a map", where, it.key()));
       chartsource::ChartAuth a;
-      a.username = it->value("username", "");
-      a.password = it->value("password", "");
-      a.ca_bundle = it->value("caBundle", "");
+      a.username = Str(*it, "username");
+      a.password = Str(*it, "password");
+      a.ca_bundle = Str(*it, "caBundle");
       if (!a.ca_bundle.empty() && a.ca_bundle.find("-----BEGIN") == std::string::npos) {
         auto pem = Base64Decode(a.ca_bundle);  // Go marshals []byte as base64
         if (pem.ok()) a.ca_bundle = *pem;
       }
-      a.insecure_skip_tls_verify = it->value("insecureSkipVerify", false);
+      a.insecure_skip_tls_verify = Bool(*it, "insecureSkipVerify");
       std::string path = it.key();
       while (path.size() > 1 && path.back() == '/') path.pop_back();
       if (path.rfind("./", 0) == 0 && path.size() > 2) path = path.substr(2);

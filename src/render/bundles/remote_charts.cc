@@ -106,7 +106,7 @@ Status EmbedRemoteCharts(const BuildOptions& options, const std::string& dir, Js
   }
   if (!embedded.empty())
     std::sort(resources->begin(), resources->end(), [](const Json& a, const Json& b) {
-      return a.value("name", "") < b.value("name", "");
+      return Str(a, "name") < Str(b, "name");
     });
   return Status::Ok();
 }
@@ -122,10 +122,10 @@ StatusOr<std::optional<std::map<std::string, std::string>>> EmbeddedChartFiles(
   std::map<std::string, std::string> files;
   std::string prefix = chart + "/";
   for (const Json& r : resources) {
-    std::string name = r.value("name", "");
+    std::string name = Str(r, "name");
     if (name.rfind(prefix, 0) != 0) continue;
-    std::string data = r.value("content", "");
-    std::string enc = r.value("encoding", "");
+    std::string data = Str(r, "content");
+    std::string enc = Str(r, "encoding");
     if (enc == "base64") {
       auto d = Base64Decode(data);
       if (!d.ok()) return InvalidArgument(fmt::format("{}: bad base64 content", name));
