@@ -24,6 +24,7 @@ struct Resource {
   std::vector<ResId> previous;  // ids before each rename / namespace change (oldest first)
   bool needs_hash = false;      // a generated ConfigMap/Secret whose name gets the hash suffix
   std::string behavior;         // generators: "create" | "merge" | "replace"
+  std::vector<std::string> prefixes, suffixes;  // namePrefix/nameSuffix applied, oldest first
 
   ResId CurId() const;
   std::string Name() const;

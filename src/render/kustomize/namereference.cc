@@ -15,6 +15,17 @@ bool GvkSelected(const NameRefSpec& spec, const ResId& id) {
          (spec.version.empty() || spec.version == id.version);
 }
 
+// kustomize's utils.SameEndingSubSlice.
+bool SameEnding(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  const auto& shorter = a.size() <= b.size() ? a : b;
+  const auto& longer = a.size() <= b.size() ? b : a;
+  size_t diff = longer.size() - shorter.size();
+  if (shorter.empty()) return diff == 0;
+  for (size_t i = 0; i < shorter.size(); i++)
+    if (longer[i + diff] != shorter[i]) return false;
+  return true;
+}
+
 struct Fixer {
   std::vector<Resource>& res;
   const NameRefSpec& spec;
@@ -37,6 +48,17 @@ struct Fixer {
           !SameNamespace(rid.ns, cid.ns))
         continue;
       cands.push_back(&r);
+    }
+    if (cands.size() > 1) {
+      // kustomize's prefixSuffixEquals: the referral that went through the same prefixes and
+      // suffixes as the referrer (e.g. one base used by two overlays with different prefixes).
+      std::vector<const Resource*> same;
+      for (const Resource* c : cands)
+        if (SameEnding(c->prefixes, referrer.prefixes) &&
+            SameEnding(c->suffixes, referrer.suffixes))
+          same.push_back(c);
+      if (same.size() == 1) return same[0];
+      cands = same;
     }
     if (cands.empty()) return static_cast<const Resource*>(nullptr);
     for (const Resource* c : cands)

@@ -83,6 +83,13 @@ Status ApplyNamespace(std::vector<Resource>& res, const std::string& ns) {
       if (r.obj.contains(p) && r.obj[p].is_object()) r.obj[p]["namespace"] = ns;
     }
   }
+  for (size_t i = 0; i < res.size(); i++)
+    for (size_t j = i + 1; j < res.size(); j++) {
+      ResId a = res[i].CurId(), b = res[j].CurId();
+      if (a.kind == b.kind && a.group == b.group && a.name == b.name && SameNamespace(a.ns, b.ns))
+        return InvalidArgument(
+            fmt::format("namespace transformation produces ID conflict: {}", a.ToString()));
+    }
   return Status::Ok();
 }
 
@@ -94,6 +101,8 @@ Status ApplyPrefixSuffix(std::vector<Resource>& res, const std::string& prefix,
     if (IsCrd(r) || kind == "Namespace" || kind == "APIService") continue;
     r.RememberId();
     r.obj["metadata"]["name"] = prefix + r.Name() + suffix;
+    if (!prefix.empty()) r.prefixes.push_back(prefix);
+    if (!suffix.empty()) r.suffixes.push_back(suffix);
   }
   return Status::Ok();
 }
