@@ -308,7 +308,15 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
         st["display"]["message"] = s.message();
         st["display"]["error"] = true;
       });
-      return {false, {}, s};
+      // Retried with backoff, but no later than the next poll: a failure that only a new commit
+      // can fix (a broken bundle) must not hide that commit behind minutes of backoff.
+      std::chrono::nanoseconds next_poll{0};
+      if (!pinned && !spec->disable_polling) {
+        next_poll = std::chrono::duration_cast<std::chrono::nanoseconds>(
+            (poll_due ? now : last_poll) + spec->polling_interval - now);
+        next_poll = std::max<std::chrono::nanoseconds>(next_poll, std::chrono::milliseconds(100));
+      }
+      return {false, next_poll, s};
     };
     auto tree = git_.OpenTree(*remote, desired);
     if (!tree.ok()) return fail(tree.status(), "FetchFailed");

@@ -40,6 +40,7 @@ void ProcessKey(WorkQueue& queue, const std::string& key, const ReconcileFunc& r
                 {"error", r.error.ToString()},
                 {"retries", std::to_string(retries)}});
     queue.AddRateLimited(key);
+    if (r.after > Duration::zero()) queue.AddAfter(key, r.after);  // the earlier wins
     CountResult(queue, "error");
   } else if (r.after > Duration::zero()) {
     queue.Forget(key);

@@ -1,7 +1,8 @@
 // Runs a reconcile function over a WorkQueue with N workers, as controller-runtime does:
 //
 //   Result r = reconcile(key);
-//   error          -> AddRateLimited(key)       (per-key exponential backoff; logged)
+//   error          -> AddRateLimited(key)       (per-key exponential backoff; logged), and
+//                     with after > 0 also AddAfter(key, after): retried no later than `after`
 //   after > 0      -> Forget(key), AddAfter(key, after)
 //   requeue        -> AddRateLimited(key)
 //   otherwise      -> Forget(key)

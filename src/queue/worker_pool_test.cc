@@ -73,6 +73,25 @@ TEST(ProcessKeyTest, ErrorsRetryWithGrowingBackoffUntilSuccess) {
       << s;
 }
 
+TEST(ProcessKeyTest, AnErrorWithADeadlineRetriesNoLaterThanIt) {
+  Fixture f;
+  int calls = 0;
+  auto reconcile = [&](const std::string&) {
+    calls++;
+    Result r = Result::Error(InvalidArgument("bundle broken at this commit"));
+    r.after = milliseconds(7);
+    return r;
+  };
+  f.q->Add("a");
+  ASSERT_TRUE(ProcessNextReady(*f.q, reconcile));  // backoff 5 ms < deadline 7 ms
+  EXPECT_EQ(f.q->NextReadyAt(), f.clock.Now() + milliseconds(5));
+  f.clock.Advance(milliseconds(5));
+  ASSERT_TRUE(ProcessNextReady(*f.q, reconcile));  // backoff 10 ms > deadline 7 ms
+  EXPECT_EQ(f.q->NextReadyAt(), f.clock.Now() + milliseconds(7));
+  EXPECT_EQ(f.q->NumRequeues("a"), 2);  // still an error: the backoff keeps growing
+  EXPECT_EQ(calls, 2);
+}
+
 TEST(ProcessKeyTest, RequeueAfterSchedulesAndResetsBackoff) {
   Fixture f;
   f.q->AddRateLimited("a");
