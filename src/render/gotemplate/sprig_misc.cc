@@ -11,6 +11,11 @@
 namespace flotilla::gotemplate {
 namespace {
 
+// Go's int64 arithmetic wraps around on overflow (C++'s is undefined).
+int64_t WrapAdd(int64_t a, uint64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + b);
+}
+
 using P = Param;
 using Args = std::vector<Value>;
 
@@ -268,16 +273,17 @@ void RegisterSprigMisc(FuncMap* m) {
                       return Value::Int64(v);
                     }};
   f["add1"] = {{P::kAny}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
-                 return Value::Int64(ToInt64(a[0]) + 1);
+                 return Value::Int64(WrapAdd(ToInt64(a[0]), 1));
                }};
   f["add"] = {{P::kAny}, true, [](CallContext&, Args& a) -> StatusOr<Value> {
                 int64_t s = 0;
-                for (auto& v : a) s += ToInt64(v);
+                for (auto& v : a) s = WrapAdd(s, ToInt64(v));
                 return Value::Int64(s);
               }};
-  f["sub"] = {{P::kAny, P::kAny}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
-                return Value::Int64(ToInt64(a[0]) - ToInt64(a[1]));
-              }};
+  f["sub"] = {
+      {P::kAny, P::kAny}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
+        return Value::Int64(WrapAdd(ToInt64(a[0]), 0 - static_cast<uint64_t>(ToInt64(a[1]))));
+      }};
   f["div"] = {{P::kAny, P::kAny}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
                 int64_t b = ToInt64(a[1]);
                 if (b == 0) return FuncError("runtime error: integer divide by zero");
