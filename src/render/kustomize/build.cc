@@ -219,17 +219,21 @@ class Builder {
     return out;
   }
 
-  static Status Append(std::vector<Resource>& ra, Resource r, const std::string& where) {
+  // Appends r unless its id is already in `seen` (the ids of ra), as kustomize's resmap.Append.
+  static Status Append(std::vector<Resource>& ra, std::set<std::string>& seen, Resource r,
+                       const std::string& where) {
     ResId id = r.CurId();
-    for (const Resource& e : ra) {
-      ResId x = e.CurId();
-      if (x.kind == id.kind && x.group == id.group && x.name == id.name &&
-          SameNamespace(x.ns, id.ns))
-        return AlreadyExists(fmt::format(
-            "{}: may not add resource with an already registered id: {}", where, id.ToString()));
-    }
+    if (!seen.insert(IdKey(id)).second)
+      return AlreadyExists(fmt::format("{}: may not add resource with an already registered id: {}",
+                                       where, id.ToString()));
     ra.push_back(std::move(r));
     return Status::Ok();
+  }
+
+  static std::set<std::string> Ids(const std::vector<Resource>& ra) {
+    std::set<std::string> seen;
+    for (const Resource& r : ra) seen.insert(IdKey(r.CurId()));
+    return seen;
   }
 
   Status AccumulateResources(const Kustomization& kz, std::vector<Resource>& ra) {
@@ -245,6 +249,7 @@ class Builder {
         entries.emplace_back(at, list[i].get<std::string>());
       }
     }
+    std::set<std::string> seen = Ids(ra);
     for (const auto& [at, rel] : entries) {
       if (IsRemote(rel))
         return InvalidArgument(
@@ -256,7 +261,7 @@ class Builder {
       ASSIGN_OR_RETURN(bool is_dir, IsKustomizationDir(*path));
       if (is_dir) {
         ASSIGN_OR_RETURN(std::vector<Resource> sub, Accumulate(*path, {}, false, at));
-        for (Resource& r : sub) RETURN_IF_ERROR(Append(ra, std::move(r), at));
+        for (Resource& r : sub) RETURN_IF_ERROR(Append(ra, seen, std::move(r), at));
         continue;
       }
       if (!Within(*path, kz.dir))
@@ -279,7 +284,7 @@ class Builder {
       }
       auto rs = ParseResources(*text, *path);
       if (!rs.ok()) return rs.status().WithContext(at);
-      for (Resource& r : *rs) RETURN_IF_ERROR(Append(ra, std::move(r), at));
+      for (Resource& r : *rs) RETURN_IF_ERROR(Append(ra, seen, std::move(r), at));
       if (ra.size() > limits_.max_resources)
         return ResourceExhausted(
             fmt::format("{}: more than {} resources", at, limits_.max_resources));
@@ -427,10 +432,11 @@ class Builder {
     if (kz.k.contains("helmCharts") && !kz.k["helmCharts"].is_null()) {
       ASSIGN_OR_RETURN(auto charts, InflateHelmCharts(kz.k, kz.dir, kz.file, tree_, read,
                                                       limits_.max_yaml_nodes));
+      std::set<std::string> seen = Ids(ra);
       for (Json& o : charts) {
         Resource r;
         r.obj = std::move(o);
-        RETURN_IF_ERROR(Append(ra, std::move(r), kz.file + ": helmCharts"));
+        RETURN_IF_ERROR(Append(ra, seen, std::move(r), kz.file + ": helmCharts"));
       }
     }
     if (kz.k.contains("components") && !kz.k["components"].is_null()) {

@@ -72,6 +72,10 @@ bool IsClusterScoped(const std::string& kind) {
   return std::find(std::begin(kKinds), std::end(kKinds), kind) != std::end(kKinds);
 }
 
+std::string IdKey(const ResId& id) {
+  return id.kind + "|" + id.group + "|" + id.name + "|" + (id.ns.empty() ? "default" : id.ns);
+}
+
 bool SameNamespace(const std::string& a, const std::string& b) {
   auto norm = [](const std::string& s) { return s.empty() ? std::string("default") : s; };
   return norm(a) == norm(b);

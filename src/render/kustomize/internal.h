@@ -34,6 +34,10 @@ struct Resource {
   void RememberId();
 };
 
+// "kind|group|name|namespace" with "" and "default" the same namespace: equal keys are the
+// same id for kustomize's duplicate checks.
+std::string IdKey(const ResId& id);
+
 // Group and version of an apiVersion ("apps/v1" -> {"apps","v1"}; "v1" -> {"","v1"}).
 std::pair<std::string, std::string> SplitApiVersion(const std::string& api_version);
 // Kinds that kustomize's built-in OpenAPI data knows to be cluster-scoped.

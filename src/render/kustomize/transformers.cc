@@ -1,6 +1,7 @@
 // The built-in transformers of one kustomization, in kustomize v5's order: namespace,
 // prefix/suffix, labels (labels[] then commonLabels), commonAnnotations, replicas, images.
 #include <regex>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -83,13 +84,13 @@ Status ApplyNamespace(std::vector<Resource>& res, const std::string& ns) {
       if (r.obj.contains(p) && r.obj[p].is_object()) r.obj[p]["namespace"] = ns;
     }
   }
-  for (size_t i = 0; i < res.size(); i++)
-    for (size_t j = i + 1; j < res.size(); j++) {
-      ResId a = res[i].CurId(), b = res[j].CurId();
-      if (a.kind == b.kind && a.group == b.group && a.name == b.name && SameNamespace(a.ns, b.ns))
-        return InvalidArgument(
-            fmt::format("namespace transformation produces ID conflict: {}", a.ToString()));
-    }
+  std::set<std::string> seen;
+  for (const Resource& r : res) {
+    ResId id = r.CurId();
+    if (!seen.insert(IdKey(id)).second)
+      return InvalidArgument(
+          fmt::format("namespace transformation produces ID conflict: {}", id.ToString()));
+  }
   return Status::Ok();
 }
 
