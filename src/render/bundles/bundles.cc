@@ -63,13 +63,7 @@ Status CheckSupportedStyle(const Json& fy, const Json& resources, const std::str
     auto files = EmbeddedChartFiles(resources, fy["helm"]);
     if (!files.ok()) return files.status().WithContext(Join(dir, "fleet.yaml"));
   }
-  std::string kdir = fy.contains("kustomize") && fy["kustomize"].is_object()
-                         ? fy["kustomize"].value("dir", "")
-                         : "";
-  std::string kfile = kdir.empty() ? "kustomization.yaml" : Join(kdir, "kustomization.yaml");
-  if (HasEntry(resources, kfile))
-    return InvalidArgument(
-        fmt::format("{}: Kustomize bundles are not supported yet", Join(dir, kfile)));
+  // Kustomize bundles are validated below by ParseManifests, which runs kustomize as the agent.
   return Status::Ok();
 }
 
@@ -340,6 +334,8 @@ ManifestOptions ManifestOptionsFrom(const Json& o) {
   mo.namespace_labels = o.value("namespaceLabels", Json());
   mo.namespace_annotations = o.value("namespaceAnnotations", Json());
   mo.helm = o.value("helm", Json());
+  if (o.contains("kustomize") && o["kustomize"].is_object())
+    mo.kustomize_dir = o["kustomize"].value("dir", "");
   return mo;
 }
 

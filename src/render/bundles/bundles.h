@@ -95,6 +95,7 @@ struct ManifestOptions {
   std::string path_prefix;            // prepended to file names in error messages
   Json helm;                          // options.helm (values, releaseName) for chart bundles
   std::string release_name;           // the Helm release name when helm.releaseName is unset
+  std::string kustomize_dir;          // options.kustomize.dir: where kustomization.yaml is
 };
 
 // ManifestOptions from BundleDeploymentOptions JSON (a BundleDeployment's spec.options).

@@ -154,23 +154,16 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> RenderChartBundle(
 }
 
 // Kustomize bundles, as Fleet's agent runs them (internal/helmdeployer/kustomize.Process): when
-// <kustomize.dir>/kustomization.yaml is among the bundle's files (kustomize.dir from the bundle's
-// fleet.yaml, default "."), the objects are the kustomize build of that directory over the
-// bundle's files; a chart's rendered output is added first as <dir>/fleet-manifests.yaml.
+// <kustomize.dir>/kustomization.yaml is among the bundle's files (kustomize.dir from the
+// deployment options, i.e. fleet.yaml or a target customization; default "."), the objects are the
+// kustomize build of that directory over the bundle's files; a chart's rendered output is added
+// first as <dir>/fleet-manifests.yaml.
 // `*used` is false when the bundle has no kustomization.
 StatusOr<std::vector<std::pair<std::string, std::string>>> KustomizeBundle(
     std::map<std::string, std::string> content,
-    const std::vector<std::pair<std::string, std::string>>& chart_output, bool* used) {
+    const std::vector<std::pair<std::string, std::string>>& chart_output, std::string dir,
+    bool* used) {
   *used = false;
-  std::string dir;
-  for (const char* f : {"fleet.yaml", "fleet.yml"}) {
-    auto it = content.find(f);
-    if (it == content.end()) continue;
-    auto fy = ParseYaml(it->second, f);
-    if (fy.ok() && fy->is_object() && fy->contains("kustomize") && (*fy)["kustomize"].is_object() &&
-        (*fy)["kustomize"].contains("dir") && (*fy)["kustomize"]["dir"].is_string())
-      dir = (*fy)["kustomize"]["dir"];
-  }
   while (!dir.empty() && dir.back() == '/') dir.pop_back();
   if (dir == ".") dir.clear();
   std::string kfile = dir.empty() ? "kustomization.yaml" : dir + "/kustomization.yaml";
@@ -212,8 +205,15 @@ StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const Manifest
   } else if (content.count("Chart.yaml")) {
     ASSIGN_OR_RETURN(documents, RenderChartBundle(content, options));
   }
+  // Kustomize sees every file, also those under overlays/ (Fleet's examples keep their
+  // kustomize overlays there: kustomize.dir: overlays/prod).
+  std::map<std::string, std::string> kustomize_content = content;
+  for (const Json& r : resources)
+    if (r.value("encoding", "") == "" && r.value("name", "").rfind(kOverlayPrefix, 0) == 0)
+      kustomize_content.emplace(r.value("name", ""), r.value("content", ""));
   bool kustomized = false;
-  ASSIGN_OR_RETURN(auto kustomize_output, KustomizeBundle(content, documents, &kustomized));
+  ASSIGN_OR_RETURN(auto kustomize_output, KustomizeBundle(std::move(kustomize_content), documents,
+                                                          options.kustomize_dir, &kustomized));
   if (kustomized) {
     documents = std::move(kustomize_output);
   } else if (!chart_files && !content.count("Chart.yaml")) {
