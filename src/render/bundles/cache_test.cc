@@ -128,7 +128,9 @@ TEST(BuildBundleSet, HostileBundlesDoNotStopTheOthers) {
   write("link/fleet.yaml", "defaultNamespace: link\n");
   fs::create_symlink("/etc/hostname", root / "link" / "outside.yaml");
   write("cycle/fleet.yaml", "defaultNamespace: cycle\n");
-  write("cycle/kustomization.yaml", "resources:\n- ../cycle\n");
+  write("cycle/kustomization.yaml", "resources:\n- a\n");
+  write("cycle/a/kustomization.yaml", "resources:\n- ../b\n");
+  write("cycle/b/kustomization.yaml", "resources:\n- ../a\n");
   auto tree = OpenDiskTree(root.string());
   BuildOptions o = Opts("c1", nullptr);
   o.max_file_bytes = 2048;
@@ -148,7 +150,8 @@ TEST(BuildBundleSet, HostileBundlesDoNotStopTheOthers) {
   has("escape", "bundle \"demo-escape\" (escape):");
   has("escape", "escape");
   has("link", "bundle \"demo-link\" (link):");
-  has("cycle", "bundle \"demo-cycle\" (cycle): cycle/kustomization.yaml");
+  has("cycle", "bundle \"demo-cycle\" (cycle): cycle/");
+  has("cycle", "kustomization cycle: . -> a -> b -> a");
 }
 
 TEST(BuildBundleSet, UnconfinedErrorsFailTheWholeBuild) {

@@ -212,10 +212,15 @@ StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const Manifest
     if (r.value("encoding", "") == "" && r.value("name", "").rfind(kOverlayPrefix, 0) == 0)
       kustomize_content.emplace(r.value("name", ""), r.value("content", ""));
   bool kustomized = false;
-  ASSIGN_OR_RETURN(auto kustomize_output, KustomizeBundle(std::move(kustomize_content), documents,
-                                                          options.kustomize_dir, &kustomized));
+  auto kustomize_output =
+      KustomizeBundle(std::move(kustomize_content), documents, options.kustomize_dir, &kustomized);
+  if (!kustomize_output.ok()) {  // its messages start with a path relative to the bundle
+    const Status& e = kustomize_output.status();
+    if (options.path_prefix.empty() || options.path_prefix == ".") return e;
+    return Status(e.code(), options.path_prefix + "/" + std::string(e.message()));
+  }
   if (kustomized) {
-    documents = std::move(kustomize_output);
+    documents = std::move(*kustomize_output);
   } else if (!chart_files && !content.count("Chart.yaml")) {
     std::vector<std::string> ignore_prefix;
     for (const auto& [name, _] : content)
