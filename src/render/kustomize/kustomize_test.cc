@@ -222,10 +222,10 @@ TEST(AgentPath, BundleWithKustomizationDeploysTheBuild) {
     EXPECT_EQ((*objs)[i]["metadata"]["namespace"], "apps");
   }
 
-  // kustomize.dir in the bundle's fleet.yaml selects the kustomization.
+  // options.kustomize.dir selects the kustomization.
+  mo.kustomize_dir = "deploy/prod";
   Json nested = Json::array(
-      {{{"name", "fleet.yaml"}, {"content", "kustomize:\n  dir: deploy/prod\n"}},
-       {{"name", "deploy/prod/kustomization.yaml"},
+      {{{"name", "deploy/prod/kustomization.yaml"},
         {"content", "namePrefix: prod-\nresources: [cm.yaml]\n"}},
        {{"name", "deploy/prod/cm.yaml"},
         {"content", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"}},
@@ -237,6 +237,7 @@ TEST(AgentPath, BundleWithKustomizationDeploysTheBuild) {
   EXPECT_EQ((*objs)[0]["metadata"]["name"], "prod-c");
 
   // Errors name the kustomization.
+  mo.kustomize_dir.clear();
   Json bad =
       Json::array({{{"name", "kustomization.yaml"}, {"content", "resources: [gone.yaml]\n"}}});
   objs = render::ParseManifests(bad, mo);
