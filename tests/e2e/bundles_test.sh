@@ -106,6 +106,53 @@ kc create configmap chart-values -n ns-chart --from-literal=values.yaml='greetin
 wait_until "chart applied with the ConfigMap's values" \
   grep -q 'from-configmap' "$WORK/apply/ns-chart/configmap/greeting.yaml"
 
+log "Kustomize: kustomize.dir picked per target customization; a broken kustomization is reported"
+mkdir -p "$WORK/kz/base" "$WORK/kz/overlays/local" "$WORK/kz/overlays/other"
+printf 'resources: [cm.yaml]\nconfigMapGenerator:\n- name: settings\n  literals: [MODE=base]\n' \
+  >"$WORK/kz/base/kustomization.yaml"
+cm web base >"$WORK/kz/base/cm.yaml"
+printf 'resources: [../../base]\nnamePrefix: local-\ncommonLabels: {stage: local}\n' \
+  >"$WORK/kz/overlays/local/kustomization.yaml"
+printf 'resources: [../../base]\nnamePrefix: other-\n' >"$WORK/kz/overlays/other/kustomization.yaml"
+cat >"$WORK/kz/fleet.yaml" <<'YAML'
+defaultNamespace: ns-kz
+kustomize:
+  dir: overlays/other
+targetCustomizations:
+- name: local
+  clusterName: local
+  kustomize:
+    dir: overlays/local
+YAML
+new_repo kz "$WORK/kz" >/dev/null
+cat <<YAML | kc apply --validate=false -f - >/dev/null
+apiVersion: fleet.cattle.io/v1alpha1
+kind: GitRepo
+metadata:
+  name: kz
+  namespace: fleet-local
+spec:
+  repo: ${GIT_URL}kz.git
+  pollingInterval: 1s
+YAML
+wait_until "the local overlay applied" test -f "$WORK/apply/ns-kz/configmap/local-web.yaml"
+grep -q 'stage: local' "$WORK/apply/ns-kz/configmap/local-web.yaml" || fail "commonLabels missing"
+ls "$WORK/apply/ns-kz/configmap/" | grep -Eq '^local-settings-[a-z0-9]{10}\.yaml$' ||
+  fail "generated ConfigMap with kustomize's hash suffix missing: $(ls "$WORK/apply/ns-kz/configmap/")"
+[ ! -e "$WORK/apply/ns-kz/configmap/other-web.yaml" ] || fail "the default overlay was applied too"
+printf 'resources: [../../base, missing.yaml]\nnamePrefix: local-\n' \
+  >"$WORK/kz/overlays/local/kustomization.yaml"
+broken=$(commit_repo kz "$WORK/kz")
+wait_until "broken kustomization named in the GitRepo" field_contains kz \
+  '{.status.conditions[?(@.type=="Ready")].message}' 'overlays/local/kustomization.yaml: resources\[1\]'
+test -f "$WORK/apply/ns-kz/configmap/local-web.yaml" || fail "objects lost while the kustomization is broken"
+printf 'resources: [../../base]\nnamePrefix: local-\nnameSuffix: -v2\n' \
+  >"$WORK/kz/overlays/local/kustomization.yaml"
+fixed=$(commit_repo kz "$WORK/kz")
+wait_until "fixed kustomization synced" field_is kz '{.status.commit}' "$fixed"
+wait_until "renamed object applied" test -f "$WORK/apply/ns-kz/configmap/local-web-v2.yaml"
+wait_until "old object pruned" test ! -e "$WORK/apply/ns-kz/configmap/local-web.yaml"
+
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || fail "server exit code $?"
 SERVER_PID=""
