@@ -1,49 +1,72 @@
-// Block-style YAML emitter in the layout of go-yaml v2 (what sigs.k8s.io/yaml and Helm's toYaml
-// print). Scalar style selection follows yaml.v2's encoder + emitter: plain when the string would
-// read back as the same string, double quotes when it would resolve to another type, single
-// quotes when plain is not allowed by the emitter's analysis, literal blocks for multi-line text.
+// Block-style YAML as sigs.k8s.io/yaml (go-yaml v2) prints JSON objects: what `fleet apply -o -`
+// and `kustomize build` print. Keys sorted, two-space indentation, sequences not indented under
+// their key, go-yaml v2's scalar style choice (plain / single / double / literal) and its folding
+// of long plain and quoted scalars at spaces past column 80.
+#include <charconv>
 #include <cmath>
+#include <regex>
 
 #include <fmt/format.h>
 
 #include "core/yaml.h"
+#include "core/yaml_resolve.h"
 
 namespace flotilla {
 namespace {
 
-bool ResolvesToNonString(const std::string& s) {
-  Json v = ResolvePlainScalar(s);
-  return !v.is_string();
+constexpr int kBestWidth = 80;
+
+int Width(unsigned char c) {
+  return c < 0x80             ? 1
+         : (c & 0xE0) == 0xC0 ? 2
+         : (c & 0xF0) == 0xE0 ? 3
+         : (c & 0xF8) == 0xF0 ? 4
+                              : 1;
 }
 
-bool IsPrintable(unsigned char c) { return c >= 0x20 && c != 0x7f; }
+bool IsPrintable(const std::string& s, size_t i) {
+  unsigned char b = s[i];
+  unsigned char b1 = i + 1 < s.size() ? s[i + 1] : 0;
+  unsigned char b2 = i + 2 < s.size() ? s[i + 2] : 0;
+  return b == 0x0A || (b >= 0x20 && b <= 0x7E) || (b == 0xC2 && b1 >= 0xA0) ||
+         (b > 0xC2 && b < 0xED) || (b == 0xED && b1 < 0xA0) || b == 0xEE ||
+         (b == 0xEF && !(b1 == 0xBB && b2 == 0xBF) && !(b1 == 0xBF && (b2 == 0xBE || b2 == 0xBF)));
+}
+
+bool IsBreak(const std::string& s, size_t i) {
+  unsigned char b = s[i];
+  unsigned char b1 = i + 1 < s.size() ? s[i + 1] : 0;
+  unsigned char b2 = i + 2 < s.size() ? s[i + 2] : 0;
+  return b == '\r' || b == '\n' || (b == 0xC2 && b1 == 0x85) ||
+         (b == 0xE2 && b1 == 0x80 && (b2 == 0xA8 || b2 == 0xA9));
+}
+
+bool IsBlankZ(const std::string& s, size_t i) {
+  return i >= s.size() || s[i] == ' ' || s[i] == '\t' || s[i] == 0 || IsBreak(s, i);
+}
 
 struct Analysis {
-  bool plain = true;
-  bool single = true;
-  bool block = true;
+  bool multiline = false, block_plain = true, single = true, block = true;
 };
 
-// A condensed version of yaml_emitter_analyze_scalar.
-Analysis Analyze(const std::string& s) {
+Analysis Analyze(const std::string& v) {
   Analysis a;
-  if (s.empty()) {
-    a.plain = false;
+  if (v.empty()) {
     a.block = false;
     return a;
   }
-  if (s.rfind("---", 0) == 0 || s.rfind("...", 0) == 0) a.plain = false;
-  bool space_break = false, special = false, line_break = false;
-  bool leading_space = s.front() == ' ', trailing_space = s.back() == ' ';
-  bool leading_break = s.front() == '\n', trailing_break = s.back() == '\n';
-  bool flow_ind = false, block_ind = false;
-  for (size_t i = 0; i < s.size(); i++) {
-    unsigned char c = s[i];
-    bool first = i == 0;
-    unsigned char next = i + 1 < s.size() ? s[i + 1] : 0;
-    unsigned char prev = i > 0 ? s[i - 1] : 0;
-    bool next_blank = next == 0 || next == ' ' || next == '\t' || next == '\n';
-    if (first) {
+  bool block_ind = false, flow_ind = false, line_breaks = false, special = false;
+  bool leading_space = false, leading_break = false, trailing_space = false, trailing_break = false,
+       break_space = false, space_break = false;
+  bool prev_space = false, prev_break = false;
+  if (v.size() >= 3 && (v.compare(0, 3, "---") == 0 || v.compare(0, 3, "...") == 0))
+    block_ind = flow_ind = true;
+  bool preceded_ws = true;
+  for (size_t i = 0, w = 0; i < v.size(); i += w) {
+    w = Width(v[i]);
+    bool followed_ws = i + w >= v.size() || IsBlankZ(v, i + w);
+    char c = v[i];
+    if (i == 0) {
       switch (c) {
         case '#':
         case ',':
@@ -66,10 +89,10 @@ Analysis Analyze(const std::string& s) {
         case '?':
         case ':':
           flow_ind = true;
-          if (next_blank) block_ind = true;
+          if (followed_ws) block_ind = true;
           break;
         case '-':
-          if (next_blank) flow_ind = block_ind = true;
+          if (followed_ws) flow_ind = block_ind = true;
           break;
       }
     } else {
@@ -84,230 +107,412 @@ Analysis Analyze(const std::string& s) {
           break;
         case ':':
           flow_ind = true;
-          if (next_blank) block_ind = true;
+          if (followed_ws) block_ind = true;
           break;
         case '#':
-          if (prev == ' ' || prev == '\t') flow_ind = block_ind = true;
+          if (preceded_ws) flow_ind = block_ind = true;
           break;
       }
     }
-    if (c == '\n') line_break = true;
-    if (!IsPrintable(c) && c != '\n' && c != '\t' && c < 0x80) special = true;
-    if (c == ' ' && next == '\n') space_break = true;
-    if (c == '\n' && next == ' ') space_break = true;
+    if (!IsPrintable(v, i)) special = true;
+    if (c == ' ') {
+      if (i == 0) leading_space = true;
+      if (i + w == v.size()) trailing_space = true;
+      if (prev_break) break_space = true;
+      prev_space = true;
+      prev_break = false;
+    } else if (IsBreak(v, i)) {
+      line_breaks = true;
+      if (i == 0) leading_break = true;
+      if (i + w == v.size()) trailing_break = true;
+      if (prev_space) space_break = true;
+      prev_space = false;
+      prev_break = true;
+    } else {
+      prev_space = prev_break = false;
+    }
+    preceded_ws = IsBlankZ(v, i);
   }
-  (void)leading_break;
-  (void)trailing_break;
-  if (leading_space || trailing_space) a.plain = false;
-  if (line_break) a.plain = false;
-  if (space_break || special) {
-    a.plain = false;
-    a.single = false;
-  }
-  if (special) a.block = false;
+  a.multiline = line_breaks;
+  if (leading_space || leading_break || trailing_space || trailing_break) a.block_plain = false;
   if (trailing_space) a.block = false;
-  if (flow_ind || block_ind) a.plain = false;
+  if (break_space) a.block_plain = a.single = false;
+  if (space_break || special) a.block_plain = a.single = a.block = false;
+  if (line_breaks) a.block_plain = false;
+  if (block_ind) a.block_plain = false;
+  (void)flow_ind;
   return a;
 }
 
-std::string DoubleQuote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
+// go-yaml v2's resolve(): would this text, unquoted, read back as something other than a string?
+bool ResolvesToNonString(const std::string& s) {
+  if (s.empty()) return true;
+  static const char* kWords[] = {
+      "~",     "null",  "Null",  "NULL",  "y",     "Y",    "yes",  "Yes",   "YES",   "n",
+      "N",     "no",    "No",    "NO",    "true",  "True", "TRUE", "false", "False", "FALSE",
+      "on",    "On",    "ON",    "off",   "Off",   "OFF",  ".inf", ".Inf",  ".INF",  "+.inf",
+      "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN",  "<<"};
+  for (const char* w : kWords)
+    if (s == w) return true;
+  char c = s[0];
+  if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.')) return false;
+  static const std::regex kTimestamp(
+      R"(^\d{4}-\d{1,2}-\d{1,2}(([Tt]|[ \t]+)\d{1,2}:\d{1,2}:\d{1,2}(\.\d*)?([ \t]*(Z|[-+]\d{1,2}(:\d{2})?))?)?$)");
+  static const std::regex kBase60(R"(^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$)");
+  if (std::regex_match(s, kTimestamp) || std::regex_match(s, kBase60)) return true;
+  Json v = ResolveYaml12Plain(s);  // ints (0x, 0o, 0b, octal, _) and YAML floats resolve alike
+  return !v.is_string() || (s.rfind("0b", 0) == 0 || s.rfind("-0b", 0) == 0);
+}
+
+class Emitter {
+ public:
+  std::string out;
+
+  void Put(char c) {
+    out.push_back(c);
+    column_++;
+  }
+  void Write(const std::string& s, size_t& i) {
+    int w = Width(s[i]);
+    out.append(s, i, w);
+    i += w;
+    column_++;
+  }
+  void Newline() {
+    out.push_back('\n');
+    column_ = 0;
+  }
+  void Indent(int indent) {
+    if (column_ > indent || (column_ == indent && column_ != 0)) Newline();
+    while (column_ < indent) Put(' ');
+  }
+  void Text(const std::string& s) {
+    for (size_t i = 0; i < s.size();) Write(s, i);
+  }
+
+  void Plain(const std::string& v, int indent, bool breaks_ok) {
+    bool spaces = false;
+    for (size_t i = 0; i < v.size();) {
+      if (v[i] == ' ') {
+        if (breaks_ok && !spaces && column_ > kBestWidth &&
+            !(i + 1 < v.size() && v[i + 1] == ' ')) {
+          Indent(indent);
+          i++;
+        } else {
+          Write(v, i);
+        }
+        spaces = true;
+      } else {
+        Write(v, i);
+        spaces = false;
+      }
+    }
+  }
+
+  void Single(const std::string& v, int indent, bool breaks_ok) {
+    Put('\'');
+    bool spaces = false, breaks = false;
+    for (size_t i = 0; i < v.size();) {
+      if (v[i] == ' ') {
+        if (breaks_ok && !spaces && column_ > kBestWidth && i > 0 && i < v.size() - 1 &&
+            v[i + 1] != ' ') {
+          Indent(indent);
+          i++;
+        } else {
+          Write(v, i);
+        }
+        spaces = true;
+      } else if (IsBreak(v, i)) {
+        if (!breaks && v[i] == '\n') Newline();
+        if (v[i] == '\n') {
+          Newline();
+          i++;
+        } else {
+          Write(v, i);
+          column_ = 0;
+        }
+        breaks = true;
+      } else {
+        if (breaks) Indent(indent);
+        if (v[i] == '\'') Put('\'');
+        Write(v, i);
+        spaces = breaks = false;
+      }
+    }
+    Put('\'');
+  }
+
+  void Double(const std::string& v, int indent, bool breaks_ok) {
+    Put('"');
+    bool spaces = false;
+    for (size_t i = 0; i < v.size();) {
+      unsigned char b = v[i];
+      bool bom = b == 0xEF && i + 2 < v.size() && (unsigned char)v[i + 1] == 0xBB &&
+                 (unsigned char)v[i + 2] == 0xBF;
+      if (!IsPrintable(v, i) || bom || IsBreak(v, i) || b == '"' || b == '\\') {
+        uint32_t cp = b;
+        int w = Width(b);
+        if (w > 1 && i + w <= v.size()) {
+          cp = b & (w == 2 ? 0x1F : w == 3 ? 0x0F : 0x07);
+          for (int k = 1; k < w; k++) cp = (cp << 6) | ((unsigned char)v[i + k] & 0x3F);
+        } else {
+          w = 1;
+        }
+        i += w;
+        Put('\\');
+        switch (cp) {
+          case 0x00:
+            Put('0');
+            break;
+          case 0x07:
+            Put('a');
+            break;
+          case 0x08:
+            Put('b');
+            break;
+          case 0x09:
+            Put('t');
+            break;
+          case 0x0A:
+            Put('n');
+            break;
+          case 0x0B:
+            Put('v');
+            break;
+          case 0x0C:
+            Put('f');
+            break;
+          case 0x0D:
+            Put('r');
+            break;
+          case 0x1B:
+            Put('e');
+            break;
+          case 0x22:
+            Put('"');
+            break;
+          case 0x5C:
+            Put('\\');
+            break;
+          case 0x85:
+            Put('N');
+            break;
+          case 0xA0:
+            Put('_');
+            break;
+          case 0x2028:
+            Put('L');
+            break;
+          case 0x2029:
+            Put('P');
+            break;
+          default:
+            if (cp <= 0xFF)
+              Text(fmt::format("x{:02X}", cp));
+            else if (cp <= 0xFFFF)
+              Text(fmt::format("u{:04X}", cp));
+            else
+              Text(fmt::format("U{:08X}", cp));
+        }
+        spaces = false;
+      } else if (b == ' ') {
+        if (breaks_ok && !spaces && column_ > kBestWidth && i > 0 && i < v.size() - 1) {
+          Indent(indent);
+          if (v[i + 1] == ' ') Put('\\');
+          i++;
+        } else {
+          Write(v, i);
+        }
+        spaces = true;
+      } else {
+        Write(v, i);
+        spaces = false;
+      }
+    }
+    Put('"');
+  }
+
+  void Literal(const std::string& v, int indent) {
+    Put('|');
+    if (v[0] == ' ' || IsBreak(v, 0)) Put('2');
+    size_t last = v.size() - 1;
+    while (last > 0 && ((unsigned char)v[last] & 0xC0) == 0x80) last--;
+    if (!IsBreak(v, last)) {
+      Put('-');
+    } else if (last == 0) {
+      Put('+');
+    } else {
+      size_t p = last - 1;
+      while (p > 0 && ((unsigned char)v[p] & 0xC0) == 0x80) p--;
+      if (IsBreak(v, p)) Put('+');
+    }
+    Newline();
+    bool breaks = true;
+    for (size_t i = 0; i < v.size();) {
+      if (IsBreak(v, i)) {
+        if (v[i] == '\r' && i + 1 < v.size() && v[i + 1] == '\n') i++;
+        if (v[i] == '\n' || v[i] == '\r') {
+          Newline();
+          i++;
+        } else {
+          Write(v, i);
+          column_ = 0;
+        }
+        breaks = true;
+      } else {
+        if (breaks) {
+          while (column_ < indent) Put(' ');
+          breaks = false;
+        }
+        Write(v, i);
+      }
+    }
+  }
+
+  // A string scalar at `indent` (the indentation of continuation lines).
+  void String(const std::string& s, int indent, bool simple_key) {
+    enum { kPlain, kSingle, kDouble, kLiteral } style;
+    if (s.find('\n') != std::string::npos)
+      style = kLiteral;
+    else if (!ResolvesToNonString(s))
+      style = kPlain;
+    else
+      style = kDouble;
+    Analysis a = Analyze(s);
+    if (simple_key && a.multiline) style = kDouble;
+    if (style == kPlain) {
+      if (!a.block_plain) style = kSingle;
+      if (s.empty() && simple_key) style = kSingle;
+    }
+    if (style == kSingle && !a.single) style = kDouble;
+    if (style == kLiteral && (!a.block || simple_key)) style = kDouble;
+    bool breaks_ok = !simple_key;
+    switch (style) {
+      case kPlain:
+        Plain(s, indent, breaks_ok);
         break;
-      case '\\':
-        out += "\\\\";
+      case kSingle:
+        Single(s, indent, breaks_ok);
         break;
-      case '\n':
-        out += "\\n";
+      case kDouble:
+        Double(s, indent, breaks_ok);
         break;
-      case '\t':
-        out += "\\t";
+      case kLiteral:
+        Literal(s, indent);
         break;
-      case '\r':
-        out += "\\r";
+    }
+  }
+
+  void Scalar(const Json& v, int indent, bool simple_key) {
+    switch (v.type()) {
+      case Json::value_t::null:
+        Text("null");
         break;
-      case 0:
-        out += "\\0";
+      case Json::value_t::boolean:
+        Text(v.get<bool>() ? "true" : "false");
+        break;
+      case Json::value_t::number_integer:
+        Text(std::to_string(v.get<int64_t>()));
+        break;
+      case Json::value_t::number_unsigned:
+        Text(std::to_string(v.get<uint64_t>()));
+        break;
+      case Json::value_t::number_float:
+        Text(Float(v.get<double>()));
+        break;
+      case Json::value_t::string:
+        String(v.get_ref<const std::string&>(), indent, simple_key);
         break;
       default:
-        if (c < 0x20 || c == 0x7f) {
-          out += fmt::format("\\x{:02X}", c);
+        break;
+    }
+  }
+
+  // A float as it reads after Go's json.Marshal and go-yaml v2: integral values below 1e21 are
+  // integers; others use strconv.FormatFloat(f, 'g', -1, 64).
+  static std::string Float(double d) {
+    if (std::isnan(d)) return ".nan";
+    if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
+    if (d == std::floor(d) && std::fabs(d) < 1e21) {
+      if (d >= -9.2e18 && d <= 9.2e18) return std::to_string(static_cast<int64_t>(d));
+      if (d > 0 && d < 1.8e19) return std::to_string(static_cast<uint64_t>(d));
+    }
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    std::string sci(buf, r.ptr);
+    auto e = sci.find('e');
+    int exp = std::stoi(sci.substr(e + 1));
+    if (exp < -4 || exp >= 21) {
+      std::string mant = sci.substr(0, e);
+      std::string es = std::to_string(std::abs(exp));
+      if (es.size() < 2) es = "0" + es;
+      return mant + "e" + (exp < 0 ? "-" : "+") + es;
+    }
+    r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+    return std::string(buf, r.ptr);
+  }
+
+  void Node(const Json& v, int indent) {
+    if (v.is_object()) {
+      bool first = true;
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (!first || column_ != indent) Indent(indent);
+        first = false;
+        String(it.key(), indent, true);
+        Put(':');
+        Value(*it, indent);
+      }
+    } else if (v.is_array()) {
+      bool first = true;
+      for (const Json& item : v) {
+        if (!first || column_ != indent) Indent(indent);
+        first = false;
+        Put('-');
+        if ((item.is_object() || item.is_array()) && !item.empty()) {
+          Put(' ');
+          Node(item, indent + 2);
         } else {
-          out.push_back(static_cast<char>(c));
+          Put(' ');
+          Leaf(item, indent + 2);
         }
+      }
+    } else {
+      Leaf(v, indent);
     }
   }
-  return out + "\"";
-}
 
-std::string SingleQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'')
-      out += "''";
+  void Leaf(const Json& v, int indent) {
+    if (v.is_object() || v.is_array())
+      Text(v.is_object() ? "{}" : "[]");
     else
-      out.push_back(c);
+      Scalar(v, indent, false);
   }
-  return out + "'";
-}
 
-void EmitLiteral(const std::string& s, int indent, std::string* out) {
-  std::string chomp;
-  if (s.empty() || s.back() != '\n')
-    chomp = "-";
-  else if (s.size() >= 2 && s[s.size() - 2] == '\n')
-    chomp = "+";
-  *out += "|";
-  if (!s.empty() && s.front() == ' ') *out += std::to_string(2);
-  *out += chomp;
-  *out += "\n";
-  std::string pad(indent, ' ');
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t nl = s.find('\n', start);
-    std::string line = s.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    if (!line.empty()) *out += pad + line;
-    *out += "\n";
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
-  if (chomp == "-" && !out->empty() && out->back() != '\n') *out += "\n";
-}
-
-std::string FormatFloat(double d) {
-  if (std::isnan(d)) return ".nan";
-  if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
-  // Go's strconv.FormatFloat(f, 'g', -1, 64) as yaml.v2 prints it.
-  std::string s = fmt::format("{}", d);
-  auto e = s.find('e');
-  if (e != std::string::npos) {
-    // Go writes e+06 (at least two exponent digits)
-    std::string mant = s.substr(0, e);
-    std::string exp = s.substr(e + 1);
-    char sign = '+';
-    if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) {
-      sign = exp[0];
-      exp = exp.substr(1);
+  void Value(const Json& v, int indent) {
+    if (v.is_object() && !v.empty()) {
+      Newline();
+      Node(v, indent + 2);
+    } else if (v.is_array() && !v.empty()) {
+      Newline();
+      Node(v, indent);  // sequences are not indented under their key
+    } else {
+      Put(' ');
+      Leaf(v, indent + 2);
     }
-    if (exp.size() < 2) exp = "0" + exp;
-    s = mant + "e" + sign + exp;
   }
-  return s;
-}
 
-void EmitScalar(const Json& v, int indent, std::string* out) {
-  switch (v.type()) {
-    case Json::value_t::null:
-      *out += "null";
-      break;
-    case Json::value_t::boolean:
-      *out += v.get<bool>() ? "true" : "false";
-      break;
-    case Json::value_t::number_integer:
-      *out += std::to_string(v.get<int64_t>());
-      break;
-    case Json::value_t::number_unsigned:
-      *out += std::to_string(v.get<uint64_t>());
-      break;
-    case Json::value_t::number_float:
-      *out += FormatFloat(v.get<double>());
-      break;
-    case Json::value_t::string: {
-      const std::string& s = v.get_ref<const std::string&>();
-      if (s.find('\n') != std::string::npos) {
-        Analysis a = Analyze(s);
-        if (a.block) {
-          EmitLiteral(s, indent, out);
-          return;
-        }
-        *out += DoubleQuote(s);
-        return;
-      }
-      if (ResolvesToNonString(s)) {
-        *out += DoubleQuote(s);
-        return;
-      }
-      Analysis a = Analyze(s);
-      if (a.plain)
-        *out += s;
-      else if (a.single)
-        *out += SingleQuote(s);
-      else
-        *out += DoubleQuote(s);
-      break;
-    }
-    default:
-      break;
-  }
-}
-
-bool IsEmptyCollection(const Json& v) { return (v.is_object() || v.is_array()) && v.empty(); }
-
-void EmitNode(const Json& v, int indent, std::string* out);
-
-void EmitValueAfterKey(const Json& v, int indent, std::string* out) {
-  if (v.is_object() && !v.empty()) {
-    *out += "\n";
-    EmitNode(v, indent + 2, out);
-  } else if (v.is_array() && !v.empty()) {
-    *out += "\n";
-    EmitNode(v, indent, out);  // go-yaml v2: sequences are not indented under their key
-  } else if (IsEmptyCollection(v)) {
-    *out += v.is_object() ? " {}\n" : " []\n";
-  } else {
-    *out += " ";
-    size_t before = out->size();
-    EmitScalar(v, indent + 2, out);
-    if (out->size() == before || out->back() != '\n') *out += "\n";
-  }
-}
-
-void EmitNode(const Json& v, int indent, std::string* out) {
-  std::string pad(indent, ' ');
-  if (v.is_object()) {
-    for (auto& [k, val] : v.items()) {
-      *out += pad;
-      Json key = k;
-      EmitScalar(key, indent, out);
-      *out += ":";
-      EmitValueAfterKey(val, indent, out);
-    }
-  } else if (v.is_array()) {
-    for (auto& item : v) {
-      *out += pad + "-";
-      if (item.is_object() && !item.empty()) {
-        // First key on the dash line, the rest aligned under it.
-        std::string sub;
-        EmitNode(item, indent + 2, &sub);
-        *out += " " + sub.substr(indent + 2);
-      } else if (item.is_array() && !item.empty()) {
-        std::string sub;
-        EmitNode(item, indent + 2, &sub);
-        *out += " " + sub.substr(indent + 2);
-      } else if (IsEmptyCollection(item)) {
-        *out += item.is_object() ? " {}\n" : " []\n";
-      } else {
-        *out += " ";
-        EmitScalar(item, indent + 2, out);
-        if (out->back() != '\n') *out += "\n";
-      }
-    }
-  } else {
-    EmitScalar(v, indent, out);
-    if (out->empty() || out->back() != '\n') *out += "\n";
-  }
-}
+ private:
+  int column_ = 0;
+};
 
 }  // namespace
 
-std::string ToYaml(const Json& value) {
-  if (IsEmptyCollection(value)) return value.is_object() ? "{}\n" : "[]\n";
-  std::string out;
-  EmitNode(value, 0, &out);
-  return out;
+std::string ToYaml(const Json& obj) {
+  Emitter e;
+  if ((obj.is_object() || obj.is_array()) && obj.empty()) return obj.is_object() ? "{}\n" : "[]\n";
+  e.Node(obj, 0);
+  if (e.out.empty() || e.out.back() != '\n') e.out.push_back('\n');
+  return e.out;
 }
 
 }  // namespace flotilla

@@ -593,7 +593,7 @@ std::string ToYaml(const std::vector<Json>& objects) {
   std::string out;
   for (size_t i = 0; i < objects.size(); i++) {
     if (i > 0) out += "---\n";
-    out += EmitObjectYaml(objects[i]);
+    out += flotilla::ToYaml(objects[i]);
   }
   return out;
 }

@@ -96,9 +96,6 @@ Status AddHashSuffixes(std::vector<Resource>& res);
 // namereference.cc: after renames, rewrites references to the new names.
 Status FixNameReferences(std::vector<Resource>& res);
 
-// emit.cc: one object as sigs.k8s.io/yaml prints it.
-std::string EmitObjectYaml(const Json& obj);
-
 // order.cc: kustomize's legacy output order.
 void LegacySort(std::vector<Resource>& res);
 
