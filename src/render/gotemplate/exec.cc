@@ -819,7 +819,8 @@ StatusOr<std::string> TemplateSet::Execute(const std::string& name, const Value&
   if (it == trees_.end())
     return NotFound(fmt::format("template: no template {} associated with template {}",
                                 GoQuote(name), GoQuote(kRootName)));
-  Shared shared{&options, {}, 0, 0};
+  Shared shared;
+  shared.opts = &options;
   std::string out;
   Status status;
   auto run = [&] {
