@@ -18,12 +18,6 @@ namespace {
 
 std::string Join(const std::string& a, const std::string& b) { return a.empty() ? b : a + "/" + b; }
 
-bool HasEntry(const Json& resources, const std::string& name) {
-  for (const Json& r : resources)
-    if (r.value("name", "") == name) return true;
-  return false;
-}
-
 // Only the fields of a GitTarget (Fleet's gitjob copies exactly these into the targets file).
 Json GitTarget(const Json& t) {
   Json out = Json::object();

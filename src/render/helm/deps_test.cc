@@ -19,7 +19,9 @@ std::string Values(const std::map<std::string, std::string>& files, const std::s
   EXPECT_TRUE(chart.ok()) << chart.status().message();
   if (!chart.ok()) return "";
   Value user = Value::NewMap();
-  if (!set.empty()) EXPECT_TRUE(ApplySet(set, false, &user).ok());
+  if (!set.empty()) {
+    EXPECT_TRUE(ApplySet(set, false, &user).ok());
+  }
   auto v = CoalesceValues(&*chart, user);
   EXPECT_TRUE(v.ok()) << v.status().message();
   return v.ok() ? gotemplate::FormatV(*v) : "";
