@@ -1,5 +1,7 @@
 #include "core/yaml.h"
 
+#include "core/fyaml.h"
+
 #include <libfyaml.h>
 
 #include <cmath>
@@ -235,81 +237,21 @@ struct Converter {
   }
 };
 
-struct DiagCollector {
-  std::string first;
-};
-
-void DiagOutput(fy_diag* diag, void* user, const char* buf, size_t len) {
-  auto* c = static_cast<DiagCollector*>(user);
-  if (c->first.empty()) c->first.assign(buf, len);
-}
-
-std::string CleanDiag(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  auto nl = s.find('\n');
-  if (nl != std::string::npos) s.resize(nl);
-  return s;
-}
-
 }  // namespace
 
 Json ResolvePlainScalar(std::string_view s) { return ResolvePlain(s); }
 
 StatusOr<std::vector<Json>> ParseYamlStream(std::string_view text, std::string_view filename,
                                             const YamlLimits& limits) {
-  DiagCollector collector;
-  fy_diag_cfg dcfg;
-  fy_diag_cfg_default(&dcfg);
-  dcfg.fp = nullptr;
-  dcfg.output_fn = DiagOutput;
-  dcfg.user = &collector;
-  dcfg.colorize = false;
-  dcfg.show_source = false;
-  dcfg.show_position = false;
-  dcfg.show_type = false;
-  dcfg.show_module = false;
-  std::unique_ptr<fy_diag, void (*)(fy_diag*)> diag(fy_diag_create(&dcfg), fy_diag_destroy);
-  if (!diag) return Internal("cannot create YAML diagnostics");
-
-  fy_parse_cfg cfg{};
-  cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_COLLECT_DIAG |
-                                              FYPCF_DEFAULT_VERSION_1_1 | FYPCF_JSON_NONE);
-  cfg.diag = diag.get();
-  std::unique_ptr<fy_parser, void (*)(fy_parser*)> parser(fy_parser_create(&cfg),
-                                                          fy_parser_destroy);
-  if (!parser) return Internal("cannot create YAML parser");
-  if (fy_parser_set_string(parser.get(), text.data(), text.size()) != 0)
-    return Internal("cannot set YAML input");
-
+  ASSIGN_OR_RETURN(auto stream, FyStream::Open(text, FyStream::Version::k1_1));
   std::vector<Json> docs;
   Converter conv{limits, filename, 0, Status()};
-  auto report = [&]() -> Status {
-    void* it = nullptr;
-    fy_diag_error* e = fy_diag_errors_iterate(diag.get(), &it);
-    if (e != nullptr) {
-      return InvalidArgument(fmt::format("{}:{}:{}: invalid YAML: {}", filename, e->line + 1,
-                                         e->column + 1, e->msg ? e->msg : "syntax error"));
-    }
-    // libfyaml's text: "<memory-@0x...>:5:1: error: flow sequence without a closing bracket"
-    std::string msg = CleanDiag(collector.first);
-    static const std::regex kDiag(R"(^<[^>]*>:(\d+):(\d+):\s*(?:error:\s*)?(.*)$)");
-    std::smatch m;
-    if (std::regex_match(msg, m, kDiag))
-      return InvalidArgument(
-          fmt::format("{}:{}:{}: invalid YAML: {}", filename, m[1].str(), m[2].str(), m[3].str()));
-    return InvalidArgument(fmt::format("{}: invalid YAML: {}", filename,
-                                       msg.empty() ? "syntax error" : msg));
-  };
   for (;;) {
-    fy_document* doc = fy_parse_load_document(parser.get());
-    if (doc == nullptr) {
-      if (fy_diag_got_error(diag.get()) || fy_parser_get_stream_error(parser.get()))
-        return report();
-      break;
-    }
+    ASSIGN_OR_RETURN(fy_document * doc, stream->Next(filename));
+    if (doc == nullptr) break;
     Json value;
     bool ok = conv.Convert(fy_document_root(doc), &value, 0);
-    fy_parse_document_destroy(parser.get(), doc);
+    stream->Free(doc);
     if (!ok) return conv.error;
     if (!value.is_null()) docs.push_back(std::move(value));
   }

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/fyaml.h"
 #include "core/yaml_resolve.h"
 
 namespace flotilla::kustomize {
@@ -137,63 +138,21 @@ struct Converter {
   }
 };
 
-struct DiagText {
-  std::string first;
-};
-
-void DiagOutput(fy_diag*, void* user, const char* buf, size_t len) {
-  auto* d = static_cast<DiagText*>(user);
-  if (d->first.empty()) d->first.assign(buf, len);
-}
-
 }  // namespace
 
 Json ResolveV3Plain(std::string_view s) { return ResolveYaml12Plain(s); }
 
 StatusOr<std::vector<Json>> ParseKYamlStream(std::string_view text, std::string_view filename,
                                              size_t max_nodes) {
-  DiagText collected;
-  fy_diag_cfg dcfg;
-  fy_diag_cfg_default(&dcfg);
-  dcfg.fp = nullptr;
-  dcfg.output_fn = DiagOutput;
-  dcfg.user = &collected;
-  dcfg.colorize = false;
-  dcfg.show_source = false;
-  dcfg.show_position = false;
-  dcfg.show_type = false;
-  dcfg.show_module = false;
-  std::unique_ptr<fy_diag, void (*)(fy_diag*)> diag(fy_diag_create(&dcfg), fy_diag_destroy);
-  if (!diag) return Internal("cannot create YAML diagnostics");
-  fy_parse_cfg cfg{};
-  cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET | FYPCF_COLLECT_DIAG |
-                                              FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE);
-  cfg.diag = diag.get();
-  std::unique_ptr<fy_parser, void (*)(fy_parser*)> parser(fy_parser_create(&cfg),
-                                                          fy_parser_destroy);
-  if (!parser) return Internal("cannot create YAML parser");
-  if (fy_parser_set_string(parser.get(), text.data(), text.size()) != 0)
-    return Internal("cannot set YAML input");
+  ASSIGN_OR_RETURN(auto stream, FyStream::Open(text, FyStream::Version::k1_2));
   std::vector<Json> docs;
   for (;;) {
-    fy_document* doc = fy_parse_load_document(parser.get());
-    if (doc == nullptr) {
-      if (fy_diag_got_error(diag.get()) || fy_parser_get_stream_error(parser.get())) {
-        void* it = nullptr;
-        if (fy_diag_error* e = fy_diag_errors_iterate(diag.get(), &it))
-          return InvalidArgument(fmt::format("{}:{}:{}: invalid YAML: {}", filename, e->line + 1,
-                                             e->column + 1, e->msg ? e->msg : "syntax error"));
-        std::string msg = collected.first;
-        while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-        return InvalidArgument(
-            fmt::format("{}: invalid YAML: {}", filename, msg.empty() ? "syntax error" : msg));
-      }
-      break;
-    }
+    ASSIGN_OR_RETURN(fy_document * doc, stream->Next(filename));
+    if (doc == nullptr) break;
     Converter conv{filename, max_nodes, 0, Status()};
     Json value;
     bool ok = conv.Convert(fy_document_root(doc), &value, 0, Ctx::kRoot);
-    fy_parse_document_destroy(parser.get(), doc);
+    stream->Free(doc);
     if (!ok) return conv.error;
     if (!value.is_null()) docs.push_back(std::move(value));
   }
