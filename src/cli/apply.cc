@@ -133,8 +133,7 @@ int Run(ApplyFlags& f) {
   auto tree = render::OpenDiskTree(std::filesystem::current_path().string());
   auto bundles = render::BuildBundles(*tree, bo);
   if (!bundles.ok()) return Fail(bundles.status().message());
-  std::string out;
-  for (size_t i = 0; i < bundles->size(); i++) out += (i ? "---\n" : "") + ToYaml((*bundles)[i]);
+  const std::string out = ToYamlStream(*bundles);
   if (f.output == "-") {
     std::cout << out << std::flush;
     return std::cout ? 0 : Fail("writing to stdout failed");

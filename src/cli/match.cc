@@ -158,8 +158,7 @@ int Run(TestFlags& f) {
   mo.release_name = store::NameOf(*bundle);
   auto objects = render::ParseManifests(spec.value("resources", Json::array()), mo);
   if (!objects.ok()) return Fail(objects.status().message());
-  std::string out;
-  for (size_t i = 0; i < objects->size(); i++) out += (i ? "---\n" : "") + ToYaml((*objects)[i]);
+  const std::string out = ToYamlStream(*objects);
   std::cout << out << std::flush;
   return std::cout ? 0 : Fail("writing to stdout failed");
 }

@@ -32,6 +32,9 @@ StatusOr<Json> ParseYaml(std::string_view text, std::string_view filename = "",
 // The output ends with a newline (empty object -> "{}\n").
 std::string ToYaml(const Json& value);
 
+// Documents as one YAML stream: each as ToYaml prints it, separated by "---\n".
+std::string ToYamlStream(const std::vector<Json>& documents);
+
 // The value a plain (unquoted) scalar resolves to under go-yaml v2's rules.
 Json ResolvePlainScalar(std::string_view s);
 

@@ -515,4 +515,13 @@ std::string ToYaml(const Json& obj) {
   return e.out;
 }
 
+std::string ToYamlStream(const std::vector<Json>& documents) {
+  std::string out;
+  for (size_t i = 0; i < documents.size(); i++) {
+    if (i > 0) out += "---\n";
+    out += ToYaml(documents[i]);
+  }
+  return out;
+}
+
 }  // namespace flotilla

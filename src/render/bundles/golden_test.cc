@@ -29,11 +29,7 @@ std::string Slurp(const fs::path& p) {
   return ss.str();
 }
 
-std::string Documents(const std::vector<Json>& docs) {
-  std::string out;
-  for (size_t i = 0; i < docs.size(); i++) out += (i ? "---\n" : "") + ToYaml(docs[i]);
-  return out;
-}
+std::string Documents(const std::vector<Json>& docs) { return ToYamlStream(docs); }
 
 class GoldenTest : public ::testing::TestWithParam<std::string> {};
 

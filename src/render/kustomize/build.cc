@@ -35,28 +35,9 @@ bool IsRemote(const std::string& p) {
 StatusOr<std::string> Resolve(const std::string& dir, const std::string& rel) {
   if (!rel.empty() && rel[0] == '/')
     return InvalidArgument(fmt::format("absolute path \"{}\" is not allowed", rel));
-  std::vector<std::string> parts;
-  auto push = [&](const std::string& path) -> bool {
-    size_t start = 0;
-    while (start <= path.size()) {
-      size_t s = path.find('/', start);
-      std::string part = path.substr(start, s == std::string::npos ? std::string::npos : s - start);
-      start = s == std::string::npos ? path.size() + 1 : s + 1;
-      if (part.empty() || part == ".") continue;
-      if (part == "..") {
-        if (parts.empty()) return false;
-        parts.pop_back();
-      } else {
-        parts.push_back(part);
-      }
-    }
-    return true;
-  };
-  push(dir);
-  if (!push(rel))
-    return InvalidArgument(fmt::format("path \"{}\" escapes the repository root", rel));
   std::string out;
-  for (const std::string& p : parts) out = out.empty() ? p : out + "/" + p;
+  if (!render::NormalizeTreePath(dir.empty() ? rel : dir + "/" + rel, &out))
+    return InvalidArgument(fmt::format("path \"{}\" escapes the repository root", rel));
   return out;
 }
 
@@ -589,13 +570,6 @@ StatusOr<std::vector<Json>> BuildImpl(const Tree& tree, std::string_view dir,
   return out;
 }
 
-std::string ToYaml(const std::vector<Json>& objects) {
-  std::string out;
-  for (size_t i = 0; i < objects.size(); i++) {
-    if (i > 0) out += "---\n";
-    out += flotilla::ToYaml(objects[i]);
-  }
-  return out;
-}
+std::string ToYaml(const std::vector<Json>& objects) { return ToYamlStream(objects); }
 
 }  // namespace flotilla::kustomize

@@ -12,36 +12,13 @@
 namespace flotilla::render {
 namespace {
 
-// Lexically normalised path, or empty optional-like false when it escapes the root.
-bool Normalize(std::string_view in, std::string* out) {
-  if (!in.empty() && in[0] == '/') return false;
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= in.size()) {
-    size_t s = in.find('/', start);
-    std::string part(
-        in.substr(start, s == std::string_view::npos ? std::string_view::npos : s - start));
-    start = s == std::string_view::npos ? in.size() + 1 : s + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (parts.empty()) return false;
-      parts.pop_back();
-    } else {
-      parts.push_back(part);
-    }
-  }
-  out->clear();
-  for (const std::string& p : parts) *out += (out->empty() ? "" : "/") + p;
-  return true;
-}
-
 class MemoryTree : public Tree {
  public:
   explicit MemoryTree(std::map<std::string, std::string> files) : files_(std::move(files)) {}
 
   StatusOr<std::vector<TreeEntry>> Walk(std::string_view dir) const override {
     std::string d;
-    if (!Normalize(dir, &d))
+    if (!NormalizeTreePath(dir, &d))
       return InvalidArgument(fmt::format("path \"{}\" escapes the repository root", dir));
     std::string prefix = d.empty() ? "" : d + "/";
     std::set<std::string> dirs;
@@ -62,7 +39,7 @@ class MemoryTree : public Tree {
 
   StatusOr<std::string> ReadFile(std::string_view path) const override {
     std::string p;
-    if (!Normalize(path, &p))
+    if (!NormalizeTreePath(path, &p))
       return InvalidArgument(fmt::format("path \"{}\" escapes the repository root", path));
     auto it = files_.find(p);
     if (it == files_.end()) return NotFound(fmt::format("file \"{}\" not found", path));
@@ -105,7 +82,7 @@ std::unique_ptr<Tree> OpenMemoryTree(std::map<std::string, std::string> files) {
   std::map<std::string, std::string> clean;
   for (auto& [path, content] : files) {
     std::string p;
-    if (Normalize(path, &p)) clean[p] = std::move(content);
+    if (NormalizeTreePath(path, &p)) clean[p] = std::move(content);
   }
   return std::make_unique<MemoryTree>(std::move(clean));
 }
@@ -117,7 +94,7 @@ StatusOr<std::unique_ptr<Tree>> MemoryTreeFromBundleResources(const Json& resour
     if (!r.is_object()) return InvalidArgument("a bundle resource must be a map");
     std::string name = r.value("name", "");
     std::string path;
-    if (!Normalize(name, &path) || path.empty())
+    if (!NormalizeTreePath(name, &path) || path.empty())
       return InvalidArgument(fmt::format("bundle resource \"{}\" escapes the bundle root", name));
     std::string content = r.value("content", "");
     std::string encoding = r.value("encoding", "");
@@ -135,6 +112,28 @@ StatusOr<std::unique_ptr<Tree>> MemoryTreeFromBundleResources(const Json& resour
     files[path] = std::move(content);
   }
   return std::unique_ptr<Tree>(std::make_unique<MemoryTree>(std::move(files)));
+}
+
+bool NormalizeTreePath(std::string_view in, std::string* out) {
+  if (!in.empty() && in[0] == '/') return false;
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= in.size()) {
+    size_t s = in.find('/', start);
+    std::string part(
+        in.substr(start, s == std::string_view::npos ? std::string_view::npos : s - start));
+    start = s == std::string_view::npos ? in.size() + 1 : s + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (parts.empty()) return false;
+      parts.pop_back();
+    } else {
+      parts.push_back(part);
+    }
+  }
+  out->clear();
+  for (const std::string& p : parts) *out += (out->empty() ? "" : "/") + p;
+  return true;
 }
 
 }  // namespace flotilla::render

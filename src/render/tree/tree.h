@@ -31,6 +31,10 @@ class Tree {
   virtual StatusOr<std::string> ContentId(std::string_view dir) const { return std::string(); }
 };
 
+// `path` ("/"-separated, relative to a tree root) lexically normalised into `*out` ("" = the
+// root); false when it is absolute or `..` climbs above the root.
+bool NormalizeTreePath(std::string_view path, std::string* out);
+
 // A directory on the local disk. Symlinks that leave `root` are refused.
 std::unique_ptr<Tree> OpenDiskTree(std::string root);
 
