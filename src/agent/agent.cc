@@ -63,6 +63,16 @@ Status Agent::ReportError(const std::string& ns, const std::string& name, const 
   return r.ok() ? Status::Ok() : r.status();
 }
 
+queue::Result Agent::Fail(const std::string& ns, const std::string& name, const Status& error) {
+  // The failure is the error retried with backoff; a failed report of it is logged and written
+  // on that retry (the next attempt reports again).
+  Status reported = ReportError(ns, name, error);
+  if (!reported.ok())
+    log::Warn("status report failed",
+              {{"bundledeployment", ns + "/" + name}, {"error", reported.ToString()}});
+  return {false, {}, error};
+}
+
 queue::Result Agent::Reconcile(const std::string& key) {
   auto [ns, name] = store::SplitKey(key);
   const std::string id = key;
@@ -88,8 +98,13 @@ queue::Result Agent::Reconcile(const std::string& key) {
   std::string bundle_name = labels.value(target::kBundleNameLabel, "");
   auto bundle = store_.Get(BundleType(), bundle_ns, bundle_name);
   if (!bundle.ok()) {
-    // The bundle is gone; the bundle controller will delete this deployment.
-    return {false, std::chrono::seconds(1), Status::Ok()};
+    // Only the deletion of this BundleDeployment removes what it deployed. A Bundle that is
+    // really gone makes its controller delete the deployment (and we come back for it); any
+    // other error is transient: retry with backoff, leave the workloads alone.
+    if (bundle.status().code() == StatusCode::kNotFound)
+      return {false, std::chrono::seconds(1), Status::Ok()};
+    return {
+        false, {}, bundle.status().WithContext("reading bundle " + bundle_ns + "/" + bundle_name)};
   }
   const Json options = spec.value("options", Json::object());
   if (target::DeploymentId(*bundle, options) != deployment_id) {
@@ -98,17 +113,11 @@ queue::Result Agent::Reconcile(const std::string& key) {
   }
 
   auto resolved = ResolveValuesFrom(store_, options);  // helm.valuesFrom, from this cluster
-  if (!resolved.ok()) {
-    Status s = ReportError(ns, name, resolved.status());
-    return {false, {}, resolved.status()};
-  }
+  if (!resolved.ok()) return Fail(ns, name, resolved.status());
   render::ManifestOptions mo = render::ManifestOptionsFrom(*resolved);
   mo.release_name = bundle_name;
   auto objects = render::ParseManifests((*bundle)["spec"].value("resources", Json::array()), mo);
-  if (!objects.ok()) {
-    Status s = ReportError(ns, name, objects.status());
-    return {false, {}, objects.status()};
-  }
+  if (!objects.ok()) return Fail(ns, name, objects.status());
   ApplyOptions ao;
   ao.keep_resources = (*bundle)["spec"].value("keepResources", false);
   auto applied = applier_.Apply(id, *objects, ao);
@@ -116,8 +125,7 @@ queue::Result Agent::Reconcile(const std::string& key) {
     log::Warn("apply failed", {{"bundledeployment", id},
                                {"commit", labels.value("fleet.cattle.io/commit", "")},
                                {"error", applied.status().message()}});
-    Status s = ReportError(ns, name, applied.status());
-    return {false, {}, applied.status()};
+    return Fail(ns, name, applied.status());
   }
 
   Json resources = Json::array();
@@ -144,7 +152,12 @@ queue::Result Agent::Reconcile(const std::string& key) {
     cur["status"] = st;
     return true;
   });
-  if (!r.ok()) return {false, {}, r.status()};
+  if (!r.ok()) {
+    // Applied but not reported: the error retries the whole reconcile (Apply is idempotent),
+    // so the report is written on a later attempt.
+    log::Warn("status report failed", {{"bundledeployment", id}, {"error", r.status().ToString()}});
+    return {false, {}, r.status().WithContext("reporting status")};
+  }
   if (!applied->pruned.empty() || applied->objects > 0)
     log::Debug("applied", {{"bundledeployment", id},
                            {"commit", labels.value("fleet.cattle.io/commit", "")},

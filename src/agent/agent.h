@@ -5,6 +5,11 @@
 //
 // Deletion is crash-safe: the agent puts a finalizer on every BundleDeployment it applies and
 // removes it only after the Applier has removed the objects.
+//
+// Nothing deployed is removed on a guess: only a confirmed NotFound of the BundleDeployment or its
+// deletionTimestamp removes its objects (and an Apply prunes only what the Bundle no longer
+// holds). Every other error — reading the BundleDeployment, its Bundle, valuesFrom, writing
+// status — is returned, so the queue retries with backoff and what is deployed stays.
 #pragma once
 
 #include <string>
@@ -38,6 +43,8 @@ class Agent {
  private:
   queue::Result Remove(const std::string& ns, const std::string& name, bool has_finalizer);
   Status ReportError(const std::string& ns, const std::string& name, const Status& error);
+  // Reports `error` in the BundleDeployment's status and returns it for a retry.
+  queue::Result Fail(const std::string& ns, const std::string& name, const Status& error);
 
   store::Store& store_;
   Applier& applier_;

@@ -136,15 +136,19 @@ int Run(TestFlags& f) {
       auto g = (*store)->Create(model::ClusterGroupType(), group);
       if (!g.ok()) return Fail(fmt::format("cluster group: {}", g.status().message()));
     }
-    for (const Json& t : targets)
-      if (target::MatchesTarget(**store, ns, t, cluster)) {
+    for (const Json& t : targets) {
+      auto m = target::MatchesTarget(**store, ns, t, cluster);
+      if (!m.ok()) return Fail(m.status().message());
+      if (*m) {
         matched = t.value("name", "");
         do_not_deploy = t.value("doNotDeploy", false);
         break;
       }
+    }
     auto o = target::ClusterOptions(**store, *bundle, cluster);
-    if (!o && !do_not_deploy) return Fail("no match found");
-    if (o) options = *o;
+    if (!o.ok()) return Fail(o.status().message());
+    if (!*o && !do_not_deploy) return Fail("no match found");
+    if (*o) options = **o;
     if (matched.empty()) matched = "(bundle without targets)";
   }
   if (do_not_deploy) {

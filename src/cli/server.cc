@@ -10,7 +10,6 @@
 #include <fstream>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -75,34 +74,6 @@ Status Bootstrap(store::Store& store, const std::string& agent_ns) {
          {"labels", {{"name", "local"}, {"management.cattle.io/cluster-name", "local"}}}}},
        {"spec", {{"kubeConfigSecret", "local-kubeconfig"}}}});
 }
-
-int64_t Generation(const Json& obj) {
-  return obj.contains("metadata") ? obj["metadata"].value("generation", int64_t{0}) : 0;
-}
-
-// Enqueues a key on ADDED/DELETED, on spec changes (generation) and on deletion marks, but not on
-// status-only writes (which the controllers make themselves).
-class SpecChangeFilter {
- public:
-  bool ShouldEnqueue(const store::WatchEvent& ev) {
-    std::string key = store::ObjectKey(ev.object);
-    std::lock_guard<std::mutex> lock(mu_);
-    if (ev.type == store::WatchEventType::kDeleted) {
-      seen_.erase(key);
-      return true;
-    }
-    int64_t gen = Generation(ev.object);
-    bool deleting = ev.object["metadata"].contains("deletionTimestamp");
-    auto it = seen_.find(key);
-    bool changed = it == seen_.end() || it->second != gen || deleting;
-    seen_[key] = gen;
-    return changed || ev.type == store::WatchEventType::kAdded;
-  }
-
- private:
-  std::mutex mu_;
-  std::unordered_map<std::string, int64_t> seen_;
-};
 
 std::pair<std::string, int> SplitListen(const std::string& listen) {
   auto colon = listen.rfind(':');
@@ -175,7 +146,7 @@ int RunServer(const ServerFlags& flags) {
   dq.name = "bundledeployment";
   queue::WorkQueue bd_queue(std::move(dq));
 
-  SpecChangeFilter gitrepo_filter, bd_filter;
+  gitops::SpecChangeFilter gitrepo_filter, bd_filter;
   gitops::Informer gitrepo_informer(
       *store, GitRepoType(),
       [&](const store::WatchEvent& ev) {
@@ -196,13 +167,17 @@ int RunServer(const ServerFlags& flags) {
         bd_filter.ShouldEnqueue(ev))
       bd_queue.Add(store::ObjectKey(ev.object));
   });
-  gitops::Informer cluster_informer(*store, ClusterType(), [&](const store::WatchEvent& ev) {
-    store::ListOptions lo;
-    lo.ns = store::NamespaceOf(ev.object);
-    auto list = store->List(BundleType(), lo);
-    if (list.ok())
-      for (const Json& b : list->items) bundle_queue.Add(store::ObjectKey(b));
-  });
+  // Cluster and ClusterGroup changes retarget the Bundles of their namespace. The key is the
+  // namespace, and listing its Bundles is a reconcile of its own, so a failed list is retried
+  // with backoff instead of dropping the trigger.
+  queue::QueueOptions tq;
+  tq.name = "retarget";
+  queue::WorkQueue retarget_queue(std::move(tq));
+  auto retarget = [&](const store::WatchEvent& ev) {
+    retarget_queue.Add(store::NamespaceOf(ev.object));
+  };
+  gitops::Informer cluster_informer(*store, ClusterType(), retarget);
+  gitops::Informer group_informer(*store, model::ClusterGroupType(), retarget);
 
   // The "lost sync" alarms, recomputed from the store every few seconds by the main loop (not
   // at scrape time: at 10,000 GitRepos a full list costs seconds).
@@ -247,7 +222,7 @@ int RunServer(const ServerFlags& flags) {
     api::HttpResponse r;
     r.content_type = "text/plain; charset=utf-8";
     bool synced = gitrepo_informer.Synced() && bundle_informer.Synced() && bd_informer.Synced() &&
-                  cluster_informer.Synced();
+                  cluster_informer.Synced() && group_informer.Synced();
     auto probe = store->Get(ClusterType(), "fleet-local", "local");
     if (!synced || !probe.ok()) {
       r.status = 503;
@@ -279,6 +254,7 @@ int RunServer(const ServerFlags& flags) {
   bundle_informer.Start();
   bd_informer.Start();
   cluster_informer.Start();
+  group_informer.Start();
   {
     queue::WorkerPool gitrepo_pool(gitrepo_queue, std::max(1, flags.gitrepo_workers),
                                    [&](const std::string& k) { return gitrepos.Reconcile(k); });
@@ -286,6 +262,10 @@ int RunServer(const ServerFlags& flags) {
                                   [&](const std::string& k) { return bundles.Reconcile(k); });
     queue::WorkerPool bd_pool(bd_queue, std::max(1, flags.bundledeployment_workers),
                               [&](const std::string& k) { return local_agent.Reconcile(k); });
+    queue::WorkerPool retarget_pool(retarget_queue, 1, [&](const std::string& ns) {
+      return target::RetargetNamespace(*store, ns,
+                                       [&](const std::string& k) { bundle_queue.Add(k); });
+    });
 
     struct sigaction sa {};
     sa.sa_handler = OnSignal;
@@ -320,6 +300,8 @@ int RunServer(const ServerFlags& flags) {
     bundle_informer.Stop();
     bd_informer.Stop();
     cluster_informer.Stop();
+    group_informer.Stop();
+    retarget_queue.ShutDownWithDrain();
     gitrepo_queue.ShutDownWithDrain();
     bundle_queue.ShutDownWithDrain();
     bd_queue.ShutDownWithDrain();

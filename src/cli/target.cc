@@ -163,7 +163,9 @@ int RunTarget(TargetFlags& f) {
   Json matched = Json::array();
   const Json bundle_labels = b["metadata"].value("labels", Json::object());
   for (const Json& cluster : clusters) {
-    std::optional<Json> options = target::ClusterOptions(**store, b, cluster);
+    auto targeted = target::ClusterOptions(**store, b, cluster);
+    if (!targeted.ok()) return Fail(targeted.status().message());
+    std::optional<Json> options = std::move(*targeted);
     if (!options) continue;
     const std::string cname = store::NameOf(cluster);
     matched.push_back(cluster);

@@ -12,6 +12,8 @@ namespace {
 StatusOr<Json> SecretData(store::Store& store, const std::string& ns, const std::string& name,
                           const char* field) {
   auto secret = store.Get(model::SecretType(), ns, name);
+  if (!secret.ok() && secret.status().code() != StatusCode::kNotFound)
+    return secret.status().WithContext(field);  // transient: retried as it is
   if (!secret.ok())
     return FailedPrecondition(
         fmt::format("{}: secret \"{}\" not found in \"{}\"", field, name, ns));

@@ -77,9 +77,11 @@ StatusOr<git::RemoteSpec> GitRepoController::RemoteFor(const Json& obj, const st
   remote.auth.insecure_skip_tls_verify = spec.insecure_skip_tls_verify;
   if (!spec.client_secret_name.empty()) {
     auto secret = store_.Get(model::SecretType(), ns, spec.client_secret_name);
-    if (!secret.ok())
+    if (!secret.ok() && secret.status().code() == StatusCode::kNotFound)
       return FailedPrecondition(fmt::format("clientSecretName: secret \"{}\" not found in \"{}\"",
                                             spec.client_secret_name, ns));
+    if (!secret.ok())  // transient: retried, not reported as bad credentials
+      return secret.status().WithContext("reading clientSecretName");
     auto field = [&](const char* key) -> std::string {
       const Json& data = (*secret)["data"];
       if (!data.is_object() || !data.contains(key) || !data[key].is_string()) return "";
@@ -162,29 +164,28 @@ Status GitRepoController::StoreBundles(const Json& gitrepo, std::vector<Json> bu
   return Status::Ok();
 }
 
-Json GitRepoController::Display(const std::string& ns, const std::string& name, bool* all_ready,
-                                int* total) {
+StatusOr<Json> GitRepoController::Display(const std::string& ns, const std::string& name,
+                                          bool* all_ready, int* total) {
   store::ListOptions lo;
   lo.labels = *model::LabelSelector::Parse(std::string(kRepoNameLabel) + "=" + name +
                                            ",fleet.cattle.io/bundle-namespace=" + ns);
-  auto bds = store_.List(BundleDeploymentType(), lo);
+  // A failed list is an error, not "no deployments" (which would read as Ready).
+  ASSIGN_OR_RETURN(store::ListResult bds, store_.List(BundleDeploymentType(), lo));
   int ready = 0, count = 0;
   std::string first_problem;
-  if (bds.ok()) {
-    for (const Json& bd : bds->items) {
-      count++;
-      const Json& st = bd.contains("status") ? bd["status"] : Json();
-      bool ok = st.is_object() && st.value("ready", false) &&
-                st.value("appliedDeploymentID", "") == bd["spec"].value("deploymentID", "");
-      if (ok) {
-        ready++;
-      } else if (first_problem.empty()) {
-        std::string msg = st.is_object() && st.contains("display") && st["display"].is_object()
-                              ? st["display"].value("message", "")
-                              : "";
-        first_problem = fmt::format("BundleDeployment {}: {}", store::ObjectKey(bd),
-                                    msg.empty() ? "not applied yet" : msg);
-      }
+  for (const Json& bd : bds.items) {
+    count++;
+    const Json& st = bd.contains("status") ? bd["status"] : Json();
+    bool ok = st.is_object() && st.value("ready", false) &&
+              st.value("appliedDeploymentID", "") == bd["spec"].value("deploymentID", "");
+    if (ok) {
+      ready++;
+    } else if (first_problem.empty()) {
+      std::string msg = st.is_object() && st.contains("display") && st["display"].is_object()
+                            ? st["display"].value("message", "")
+                            : "";
+      first_problem = fmt::format("BundleDeployment {}: {}", store::ObjectKey(bd),
+                                  msg.empty() ? "not applied yet" : msg);
     }
   }
   *all_ready = ready == count;
@@ -223,6 +224,8 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
     return {false, {}, w};  // a spec edit re-triggers; nothing to retry until then
   }
   auto remote = RemoteFor(obj, ns);
+  if (!remote.ok() && remote.status().code() != StatusCode::kFailedPrecondition)
+    return {false, {}, remote.status()};
   if (!remote.ok()) {
     Status w = WriteStatus(store_, ns, name, [&](Json& st) {
       SetCondition(st, "Accepted", false, "InvalidCredentials", remote.status().message());
@@ -380,7 +383,9 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
   // Readiness from the BundleDeployments, written every time (cheap when unchanged).
   bool all_ready = false;
   int total = 0;
-  Json display = Display(ns, name, &all_ready, &total);
+  auto shown = Display(ns, name, &all_ready, &total);
+  if (!shown.ok()) return {false, {}, shown.status()};
+  const Json& display = *shown;
   Status w = WriteStatus(store_, ns, name, [&](Json& st) {
     if (!st.contains("display") || !st["display"].is_object()) st["display"] = Json::object();
     bool error = st["display"].value("error", false);

@@ -15,8 +15,8 @@
 #include "gitops/events.h"
 #include "gitops/git_source.h"
 #include "queue/worker_pool.h"
-#include "render/chartsource/chartsource.h"
 #include "render/bundles/cache.h"
+#include "render/chartsource/chartsource.h"
 #include "store/store.h"
 
 namespace flotilla::gitops {
@@ -53,7 +53,8 @@ class GitRepoController {
   StatusOr<git::RemoteSpec> RemoteFor(const Json& obj, const std::string& ns);
   // Creates/updates `bundles`; with `prune`, deletes the GitRepo's other Bundles.
   Status StoreBundles(const Json& gitrepo, std::vector<Json> bundles, bool prune);
-  Json Display(const std::string& ns, const std::string& name, bool* all_ready, int* total);
+  StatusOr<Json> Display(const std::string& ns, const std::string& name, bool* all_ready,
+                         int* total);
 
   store::Store& store_;
   GitSource& git_;

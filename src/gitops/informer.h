@@ -1,13 +1,21 @@
 // Feeds a workqueue from the store: one thread watches a kind and hands every change to a
 // handler (which only enqueues keys — the reconcilers read current state themselves). When the
-// watch breaks or falls behind (kGone), it re-lists: every existing object is delivered again,
-// so nothing is missed. A periodic resync re-delivers everything as a safety net.
+// watch cannot be opened, breaks or falls behind (kGone), it re-lists: every existing object is
+// delivered again as ADDED, and every object it had delivered that the list no longer holds is
+// delivered as DELETED (its last known labels), as client-go's DeletedFinalStateUnknown, so a
+// deletion during a broken watch is not missed either. A failed list is retried after a pause.
+// A periodic resync re-delivers everything as a safety net.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "store/store.h"
 
@@ -26,8 +34,19 @@ class Informer {
   // True once the initial list has been delivered.
   bool Synced() const { return synced_.load(); }
 
+  // Drives the informer without its thread, for single-threaded simulations (REQUIRES: not
+  // started): (re)lists when it has no open watch, then delivers every event ready now. OK means
+  // caught up: everything written before the call was delivered and the watch is open. Otherwise
+  // the error of the list or watch; the next call retries.
+  Status Poll();
+
  private:
   void Loop();
+  // One step: (re)list when there is no open watch, else wait up to `timeout` for one event.
+  // Returns whether anything was delivered, or the list/watch error.
+  StatusOr<bool> Step(std::chrono::milliseconds timeout);
+  Status Relist();
+  void Deliver(const store::WatchEvent& ev);
 
   store::Store& store_;
   const store::ResourceType& type_;
@@ -37,6 +56,24 @@ class Informer {
   std::atomic<bool> stop_{false};
   std::atomic<bool> synced_{false};
   std::thread thread_;
+  // Touched only by the thread running Step (the loop, or a simulation's Poll).
+  std::unique_ptr<store::Watcher> watcher_;
+  std::chrono::steady_clock::time_point next_resync_;
+  // key -> the last delivered state, trimmed to apiVersion, kind and metadata name, namespace
+  // and labels (what handlers route by), to announce deletions a re-list reveals.
+  std::map<std::string, Json> known_;
+};
+
+// For a handler: true for ADDED and DELETED, spec changes (metadata.generation) and deletion
+// marks; false for status-only writes, which the controllers make themselves and must not wake
+// them again. Thread-safe.
+class SpecChangeFilter {
+ public:
+  bool ShouldEnqueue(const store::WatchEvent& ev);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, int64_t> seen_;  // key -> generation; GUARDED_BY(mu_)
 };
 
 }  // namespace flotilla::gitops

@@ -47,8 +47,11 @@ namespace {
 
 // Whether `t` (a BundleTarget or a target restriction) selects `cluster`. A clusterGroup
 // "default" that does not exist stands for every cluster of the namespace: Fleet's bootstrap
-// creates that group, and gitjob targets it when a GitRepo has no targets.
-bool MatchTarget(store::Store& store, const std::string& ns, const Json& t, const Json& cluster) {
+// creates that group, and gitjob targets it when a GitRepo has no targets. A failed list of the
+// ClusterGroups is an error, never "not in the group": a caller that took it for "not targeted"
+// would delete the cluster's BundleDeployment and uninstall its workloads.
+StatusOr<bool> MatchTarget(store::Store& store, const std::string& ns, const Json& t,
+                           const Json& cluster) {
   if (!t.is_object()) return false;
   const Json labels = cluster["metadata"].value("labels", Json::object());
   bool any = false, ok = true;
@@ -68,20 +71,20 @@ bool MatchTarget(store::Store& store, const std::string& ns, const Json& t, cons
     store::ListOptions lo;
     lo.ns = ns;
     auto groups = store.List(ClusterGroupType(), lo);
+    if (!groups.ok())
+      return groups.status().WithContext(fmt::format("listing ClusterGroups in \"{}\"", ns));
     bool default_exists = false;
-    if (groups.ok()) {
-      for (const Json& g : groups->items) {
-        if (store::NameOf(g) == "default") default_exists = true;
-        if (has_group && t["clusterGroup"] != store::NameOf(g)) continue;
-        if (has_group_sel && !SelectorMatches(t["clusterGroupSelector"],
-                                              g["metadata"].value("labels", Json::object())))
-          continue;
-        const Json gsel = g.contains("spec") ? g["spec"].value("selector", Json()) : Json();
-        if (SelectorMatches(gsel, labels)) in_group = true;
-      }
+    for (const Json& g : groups->items) {
+      if (store::NameOf(g) == "default") default_exists = true;
+      if (has_group && t["clusterGroup"] != store::NameOf(g)) continue;
+      if (has_group_sel && !SelectorMatches(t["clusterGroupSelector"],
+                                            g["metadata"].value("labels", Json::object())))
+        continue;
+      const Json gsel = g.contains("spec") ? g["spec"].value("selector", Json()) : Json();
+      if (SelectorMatches(gsel, labels)) in_group = true;
     }
     if (has_group && !has_group_sel && t["clusterGroup"] == "default" && !default_exists)
-      in_group = groups.ok();
+      in_group = true;
     ok = ok && in_group;
   }
   return any && ok;
@@ -89,39 +92,54 @@ bool MatchTarget(store::Store& store, const std::string& ns, const Json& t, cons
 
 }  // namespace
 
-std::optional<Json> ClusterOptions(store::Store& store, const Json& bundle, const Json& cluster) {
+StatusOr<std::optional<Json>> ClusterOptions(store::Store& store, const Json& bundle,
+                                             const Json& cluster) {
   const Json& spec = bundle["spec"];
   const std::string ns = store::NamespaceOf(bundle);
   Json options = render::DeploymentOptions(spec);
   if (!spec.contains("targets") || !spec["targets"].is_array() || spec["targets"].empty())
-    return options;  // bundles made without targets go everywhere
+    return std::optional<Json>(std::move(options));  // made without targets: everywhere
   if (spec.contains("targetRestrictions") && spec["targetRestrictions"].is_array() &&
       !spec["targetRestrictions"].empty()) {
     bool allowed = false;
-    for (const Json& r : spec["targetRestrictions"])
-      if (MatchTarget(store, ns, r, cluster)) allowed = true;
-    if (!allowed) return std::nullopt;
+    for (const Json& r : spec["targetRestrictions"]) {
+      ASSIGN_OR_RETURN(bool match, MatchTarget(store, ns, r, cluster));
+      if (match) allowed = true;
+    }
+    if (!allowed) return std::optional<Json>();
   }
   bool all = spec.value("targetCustomizationMode", "") == "AllMatches";
   bool matched = false;
   for (const Json& t : spec["targets"]) {
-    if (!MatchTarget(store, ns, t, cluster)) continue;
-    if (!matched && t.value("doNotDeploy", false)) return std::nullopt;
+    ASSIGN_OR_RETURN(bool match, MatchTarget(store, ns, t, cluster));
+    if (!match) continue;
+    if (!matched && t.value("doNotDeploy", false)) return std::optional<Json>();
     matched = true;
     options = render::MergeOptions(options, render::DeploymentOptions(t));
     if (!all) break;
   }
-  if (!matched) return std::nullopt;
-  return options;
+  if (!matched) return std::optional<Json>();
+  return std::optional<Json>(std::move(options));
 }
 
-bool MatchesTarget(store::Store& store, const std::string& ns, const Json& target,
-                   const Json& cluster) {
+StatusOr<bool> MatchesTarget(store::Store& store, const std::string& ns, const Json& target,
+                             const Json& cluster) {
   return MatchTarget(store, ns, target, cluster);
 }
 
-bool Targets(store::Store& store, const Json& bundle, const Json& cluster) {
-  return ClusterOptions(store, bundle, cluster).has_value();
+StatusOr<bool> Targets(store::Store& store, const Json& bundle, const Json& cluster) {
+  ASSIGN_OR_RETURN(std::optional<Json> options, ClusterOptions(store, bundle, cluster));
+  return options.has_value();
+}
+
+queue::Result RetargetNamespace(store::Store& store, const std::string& ns,
+                                const std::function<void(const std::string&)>& add) {
+  store::ListOptions lo;
+  lo.ns = ns;
+  auto bundles = store.List(BundleType(), lo);
+  if (!bundles.ok()) return {false, {}, bundles.status()};
+  for (const Json& b : bundles->items) add(store::ObjectKey(b));
+  return {};
 }
 
 queue::Result BundleController::Cleanup(const std::string& ns, const std::string& name) {
@@ -155,10 +173,13 @@ queue::Result BundleController::Reconcile(const std::string& key) {
   const Json bundle_labels = bundle["metadata"].value("labels", Json::object());
   std::set<std::string> wanted;  // "bdns/bdname"
   for (const Json& cluster : clusters->items) {
-    std::optional<Json> options = ClusterOptions(store_, bundle, cluster);
-    if (!options) continue;
+    // Only a decision from the desired state (Bundle targets, Cluster labels, ClusterGroups) may
+    // leave a cluster out: an error retries with backoff before anything below is deleted.
+    auto options = ClusterOptions(store_, bundle, cluster);
+    if (!options.ok()) return {false, {}, options.status()};
+    if (!*options) continue;
     std::string cname = store::NameOf(cluster);
-    const std::string deployment_id = DeploymentId(bundle, *options);
+    const std::string deployment_id = DeploymentId(bundle, **options);
     std::string bd_ns = ClusterNamespace(ns, cname);
     wanted.insert(bd_ns + "/" + name);
     ids[bd_ns + "/" + name] = deployment_id;
@@ -169,7 +190,7 @@ queue::Result BundleController::Reconcile(const std::string& key) {
     labels[kClusterNamespaceLabel] = ns;
     Json spec = {{"deploymentID", deployment_id},
                  {"stagedDeploymentID", deployment_id},
-                 {"options", *options},
+                 {"options", **options},
                  {"paused", bundle["spec"].value("paused", false)}};
     if (bundle["spec"].contains("dependsOn")) spec["dependsOn"] = bundle["spec"]["dependsOn"];
     auto existing = store_.Get(BundleDeploymentType(), bd_ns, name);

@@ -6,6 +6,7 @@
 // Level-triggered: Reconcile computes the full wanted set and converges to it.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -32,15 +33,24 @@ std::string DeploymentId(const Json& bundle, const Json& options);
 // target; the options are the bundle's merged with the first matching target's (all matching
 // targets', in order, with targetCustomizationMode AllMatches); a first match with doNotDeploy
 // deploys nothing. A bundle without targets goes to every cluster of its namespace.
-std::optional<Json> ClusterOptions(store::Store& store, const Json& bundle, const Json& cluster);
+// Errors (the ClusterGroups could not be listed) are errors, never "not targeted": only the
+// desired state may take a cluster out of a bundle's targets.
+StatusOr<std::optional<Json>> ClusterOptions(store::Store& store, const Json& bundle,
+                                             const Json& cluster);
 
-// True iff `target` (one of a Bundle's spec.targets or targetRestrictions, in namespace `ns`)
+// Whether `target` (one of a Bundle's spec.targets or targetRestrictions, in namespace `ns`)
 // selects `cluster`; what ClusterOptions decides with (`flotilla test` names the match with it).
-bool MatchesTarget(store::Store& store, const std::string& ns, const Json& target,
-                   const Json& cluster);
+StatusOr<bool> MatchesTarget(store::Store& store, const std::string& ns, const Json& target,
+                             const Json& cluster);
 
-// True iff `cluster` is selected by `bundle`.
-bool Targets(store::Store& store, const Json& bundle, const Json& cluster);
+// Whether `cluster` is selected by `bundle`.
+StatusOr<bool> Targets(store::Store& store, const Json& bundle, const Json& cluster);
+
+// A Cluster or ClusterGroup of namespace `ns` changed: every Bundle of `ns` may target
+// differently now, so each is handed to `add` (the Bundle queue). A failed list is returned as
+// the error, so the caller's queue retries it with backoff and no trigger is lost.
+queue::Result RetargetNamespace(store::Store& store, const std::string& ns,
+                                const std::function<void(const std::string&)>& add);
 
 class BundleController {
  public:

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "model/resource_type.h"
+#include "store/testing/faulty_store.h"
 
 namespace flotilla::target {
 namespace {
@@ -35,7 +36,9 @@ class ClusterOptionsTest : public ::testing::Test {
             {"spec", Json::parse(spec_json)}};
   }
   std::optional<Json> Options(const Json& bundle, const std::string& cluster) {
-    return ClusterOptions(*store_, bundle, clusters_[cluster]);
+    auto o = ClusterOptions(*store_, bundle, clusters_[cluster]);
+    EXPECT_TRUE(o.ok()) << o.status().ToString();
+    return o.ok() ? *o : std::nullopt;
   }
   std::unique_ptr<store::Store> store_;
   std::map<std::string, Json> clusters_;
@@ -101,6 +104,60 @@ TEST_F(ClusterOptionsTest, AnExistingDefaultGroupIsUsedAsDefined) {
   EXPECT_FALSE(Options(b, "prod-1").has_value());
   // Bundles without targets (made before targets were written) go everywhere.
   EXPECT_TRUE(Options(Bundle("{}"), "prod-1").has_value());
+}
+
+// Never act destructively on a transient error: a ClusterGroup list that fails is an error, not
+// "the cluster is not in the group", so the BundleDeployment (and the workloads its agent
+// applied) stays and the reconcile is retried.
+TEST_F(ClusterOptionsTest, AClusterGroupListFailureDoesNotDeleteTheBundleDeployment) {
+  Json g = {{"apiVersion", "fleet.cattle.io/v1alpha1"},
+            {"kind", "ClusterGroup"},
+            {"metadata", {{"name", "dev"}, {"namespace", "fleet-default"}}},
+            {"spec", {{"selector", {{"matchLabels", {{"env", "dev"}}}}}}}};
+  ASSERT_TRUE(store_->Create(model::ClusterGroupType(), g).ok());
+  Json b = Bundle(R"({"targets": [{"name": "dev", "clusterGroup": "dev"}],
+                      "targetRestrictions": [{"name": "dev", "clusterGroup": "dev"}]})");
+  ASSERT_TRUE(store_->Create(model::BundleType(), b).ok());
+  store::testing::FaultyStore faulty(*store_);
+  BundleController controller(faulty);
+  queue::Result r = controller.Reconcile("fleet-default/b");
+  ASSERT_TRUE(r.error.ok()) << r.error.ToString();
+  const std::string bd_ns = ClusterNamespace("fleet-default", "dev-1");
+  ASSERT_TRUE(store_->Get(model::BundleDeploymentType(), bd_ns, "b").ok());
+
+  faulty.FailAlways(store::testing::Op::kList, "ClusterGroup",
+                    Unavailable("injected: database is locked"));
+  auto options = ClusterOptions(faulty, b, clusters_["dev-1"]);
+  EXPECT_EQ(options.status().code(), StatusCode::kUnavailable);
+  r = controller.Reconcile("fleet-default/b");
+  EXPECT_EQ(r.error.code(), StatusCode::kUnavailable) << "retried with backoff";
+  EXPECT_TRUE(store_->Get(model::BundleDeploymentType(), bd_ns, "b").ok())
+      << "a transient error deleted the BundleDeployment";
+  EXPECT_GT(faulty.injected(), 0);
+
+  faulty.SetRule(nullptr);  // the store recovers: the same deployment, nothing else
+  r = controller.Reconcile("fleet-default/b");
+  EXPECT_TRUE(r.error.ok()) << r.error.ToString();
+  EXPECT_TRUE(store_->Get(model::BundleDeploymentType(), bd_ns, "b").ok());
+  store::ListOptions lo;
+  auto all = store_->List(model::BundleDeploymentType(), lo);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->items.size(), 1u);
+}
+
+// Cluster and ClusterGroup changes retarget their namespace's Bundles; a failed list is returned
+// (and retried by the queue), never a dropped trigger.
+TEST_F(ClusterOptionsTest, RetargetNamespaceReturnsListErrors) {
+  ASSERT_TRUE(store_->Create(model::BundleType(), Bundle("{}")).ok());
+  store::testing::FaultyStore faulty(*store_);
+  std::vector<std::string> added;
+  auto add = [&](const std::string& k) { added.push_back(k); };
+  faulty.FailAlways(store::testing::Op::kList, "Bundle", Unavailable("injected"));
+  EXPECT_EQ(RetargetNamespace(faulty, "fleet-default", add).error.code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(added.empty());
+  faulty.SetRule(nullptr);
+  EXPECT_TRUE(RetargetNamespace(faulty, "fleet-default", add).error.ok());
+  EXPECT_EQ(added, std::vector<std::string>{"fleet-default/b"});
 }
 
 }  // namespace
