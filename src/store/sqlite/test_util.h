@@ -1,55 +1,21 @@
-// Helpers for the SQLite store tests: a temporary directory and object builders.
+// Helpers for the SQLite-specific store tests (the contract itself is tested by the conformance
+// suite, src/store/testing/conformance.h, which conformance_test.cc instantiates).
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
+#include <memory>
 #include <string>
 
-#include "core/json.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/testing/conformance.h"
 
 namespace flotilla::store::sqlite::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "flotilla-store-XXXXXX").string();
-    char* p = mkdtemp(tmpl.data());
-    EXPECT_NE(p, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-inline Json GitRepo(const std::string& ns, const std::string& name, const std::string& repo) {
-  return Json{{"apiVersion", "fleet.cattle.io/v1alpha1"},
-              {"kind", "GitRepo"},
-              {"metadata", {{"namespace", ns}, {"name", name}}},
-              {"spec", {{"repo", repo}}}};
-}
-
-inline Json ConfigMap(const std::string& ns, const std::string& name, const Json& data) {
-  return Json{{"apiVersion", "v1"},
-              {"kind", "ConfigMap"},
-              {"metadata", {{"namespace", ns}, {"name", name}}},
-              {"data", data}};
-}
-
-inline const Status& StatusOf(const Status& s) { return s; }
-template <typename T>
-const Status& StatusOf(const StatusOr<T>& s) {
-  return s.status();
-}
+using ::flotilla::store::testing::ConfigMap;
+using ::flotilla::store::testing::GitRepo;
+using ::flotilla::store::testing::StatusOf;
+using ::flotilla::store::testing::TempDir;
 
 inline std::unique_ptr<SqliteStore> OpenAt(const std::string& path) {
   SqliteOptions options;
@@ -60,17 +26,3 @@ inline std::unique_ptr<SqliteStore> OpenAt(const std::string& path) {
 }
 
 }  // namespace flotilla::store::sqlite::testing
-
-#define ASSERT_OK(expr)                                                 \
-  do {                                                                  \
-    const auto& _s = (expr);                                            \
-    ASSERT_TRUE(::flotilla::store::sqlite::testing::StatusOf(_s).ok())  \
-        << ::flotilla::store::sqlite::testing::StatusOf(_s).ToString(); \
-  } while (0)
-
-#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  ASSERT_OK_AND_ASSIGN_IMPL(FLOTILLA_CONCAT(_so_, __LINE__), lhs, expr)
-#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)   \
-  auto tmp = (expr);                                \
-  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString(); \
-  lhs = std::move(tmp).value()

@@ -1,19 +1,15 @@
-// Watch semantics of the SQLite store: order, exactly-once delivery, resume from a
-// resourceVersion, history limits and filtered watches.
+// Part of the Store conformance suite (conformance.h): watch semantics — order, exactly-once
+// delivery, resume from a resourceVersion, 410 Gone for history too old or a watcher that fell
+// behind, filtered watches entering and leaving, bookmarks, and watchers stopped by closing.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/test_util.h"
+#include "store/testing/conformance.h"
 
-namespace flotilla::store::sqlite {
+namespace flotilla::store::testing {
 namespace {
-
-using testing::ConfigMap;
-using testing::GitRepo;
-using testing::TempDir;
 
 using std::chrono::milliseconds;
 const ResourceType& kGitRepo = model::GitRepoType();
@@ -21,15 +17,6 @@ const ResourceType& kConfigMap = model::ConfigMapType();
 
 // Generous: only bounds how long a broken test hangs; never asserted on.
 constexpr milliseconds kWait{10000};
-
-std::unique_ptr<SqliteStore> Open(const TempDir& dir, WatchLog::Limits limits = {}) {
-  SqliteOptions options;
-  options.path = dir.File("store.db");
-  options.watch_limits = limits;
-  auto store = SqliteStore::Open(options);
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  return std::move(*store);
-}
 
 std::string Describe(const WatchEvent& e) {
   return std::string(WatchEventTypeName(e.type)) + " " + ObjectKey(e.object) + "@" +
@@ -47,9 +34,10 @@ std::vector<std::string> Drain(Watcher& w, size_t n) {
   return out;
 }
 
-TEST(WatchTest, DeliversChangesInOrderFromAResourceVersion) {
-  TempDir dir;
-  auto store = Open(dir);
+}  // namespace
+
+TEST_P(StoreWatchTest, DeliversChangesInOrderFromAResourceVersion) {
+  auto store = Open();
   ASSERT_OK_AND_ASSIGN(Json a, store->Create(kGitRepo, GitRepo("ns", "a", "r")));
   WatchOptions from_a;
   from_a.resource_version = ResourceVersionOf(a);
@@ -71,9 +59,8 @@ TEST(WatchTest, DeliversChangesInOrderFromAResourceVersion) {
   EXPECT_TRUE(w->stopped());
 }
 
-TEST(WatchTest, InitialEventsThenChanges) {
-  TempDir dir;
-  auto store = Open(dir);
+TEST_P(StoreWatchTest, InitialEventsThenChanges) {
+  auto store = Open();
   ASSERT_OK(store->Create(kGitRepo, GitRepo("x", "one", "r")));
   ASSERT_OK(store->Create(kGitRepo, GitRepo("y", "two", "r")));
   WatchOptions opts;  // resource_version 0: synthetic ADDED for what exists
@@ -94,11 +81,10 @@ TEST(WatchTest, InitialEventsThenChanges) {
   EXPECT_THAT(Drain(*wn, 1), ::testing::ElementsAre("DELETED x/one@4"));
 }
 
-TEST(WatchTest, TooOldResourceVersionIsGone) {
-  TempDir dir;
-  WatchLog::Limits small;
-  small.max_events = 5;
-  auto store = Open(dir, small);
+TEST_P(StoreWatchTest, TooOldResourceVersionIsGone) {
+  FactoryOptions small;
+  small.watch_history_events = 5;
+  auto store = Open(small);
   for (int i = 0; i < 12; i++)
     ASSERT_OK(store->Create(kConfigMap, ConfigMap("ns", "c" + std::to_string(i), {})));
   WatchOptions old;
@@ -110,20 +96,20 @@ TEST(WatchTest, TooOldResourceVersionIsGone) {
   ASSERT_OK_AND_ASSIGN(auto ok, store->Watch(kConfigMap, old));
   EXPECT_EQ(Drain(*ok, 5).size(), 5u);
 
-  // A store reopened has no history before its start.
+  // A store reopened has no history before its start (when its watch log is in memory).
+  if (!GetParam().reopens || !GetParam().reopen_forgets_watch_history) return;
   store.reset();
-  store = Open(dir);
+  store = Open();
   old.resource_version = 11;
   EXPECT_EQ(store->Watch(kConfigMap, old).status().code(), StatusCode::kGone);
   old.resource_version = 12;
   ASSERT_OK(store->Watch(kConfigMap, old));
 }
 
-TEST(WatchTest, WatcherFallingBehindIsClosedWithGone) {
-  TempDir dir;
-  WatchLog::Limits small;
-  small.max_events = 4;
-  auto store = Open(dir, small);
+TEST_P(StoreWatchTest, WatcherFallingBehindIsClosedWithGone) {
+  FactoryOptions small;
+  small.watch_history_events = 4;
+  auto store = Open(small);
   WatchOptions opts;
   opts.send_initial_events = false;
   ASSERT_OK_AND_ASSIGN(auto w, store->Watch(kConfigMap, opts));
@@ -134,9 +120,8 @@ TEST(WatchTest, WatcherFallingBehindIsClosedWithGone) {
   EXPECT_EQ(w->status().code(), StatusCode::kGone);
 }
 
-TEST(WatchTest, SelectorEnterAndLeave) {
-  TempDir dir;
-  auto store = Open(dir);
+TEST_P(StoreWatchTest, SelectorEnterAndLeave) {
+  auto store = Open();
   WatchOptions opts;
   ASSERT_OK_AND_ASSIGN(opts.labels, model::LabelSelector::Parse("env=prod"));
   ASSERT_OK_AND_ASSIGN(auto w, store->Watch(kGitRepo, opts));
@@ -168,9 +153,8 @@ TEST(WatchTest, SelectorEnterAndLeave) {
               ::testing::ElementsAre("ADDED ns/a@3", "MODIFIED ns/a@4", "DELETED ns/a@5"));
 }
 
-TEST(WatchTest, BookmarksOnlyWhenAllowed) {
-  TempDir dir;
-  auto store = Open(dir);
+TEST_P(StoreWatchTest, BookmarksOnlyWhenAllowed) {
+  auto store = Open();
   WatchOptions opts;
   opts.send_initial_events = false;
   ASSERT_OK_AND_ASSIGN(auto plain, store->Watch(kGitRepo, opts));
@@ -191,9 +175,8 @@ TEST(WatchTest, BookmarksOnlyWhenAllowed) {
   EXPECT_THAT(Drain(*w, 1), ::testing::ElementsAre("ADDED ns/g@3"));
 }
 
-TEST(WatchTest, ClosingTheStoreStopsWatchers) {
-  TempDir dir;
-  auto store = Open(dir);
+TEST_P(StoreWatchTest, ClosingTheStoreStopsWatchers) {
+  auto store = Open();
   ASSERT_OK_AND_ASSIGN(auto w, store->Watch(kGitRepo, {}));
   std::thread closer([&] { store.reset(); });
   auto e = w->Next(kWait);
@@ -204,9 +187,8 @@ TEST(WatchTest, ClosingTheStoreStopsWatchers) {
 
 // Many writers, several watchers started at different points: each watcher sees every change
 // after its start exactly once, in strictly increasing resourceVersion order.
-TEST(WatchTest, ConcurrentWritersExactlyOnceInOrder) {
-  TempDir dir;
-  auto store = Open(dir);
+TEST_P(StoreWatchTest, ConcurrentWritersExactlyOnceInOrder) {
+  auto store = Open();
   constexpr int kThreads = 8, kWrites = 150;
   constexpr int kTotal = kThreads * kWrites;
 
@@ -264,5 +246,4 @@ TEST(WatchTest, ConcurrentWritersExactlyOnceInOrder) {
   }
 }
 
-}  // namespace
-}  // namespace flotilla::store::sqlite
+}  // namespace flotilla::store::testing

@@ -1,6 +1,7 @@
-// kill -9 at random moments: a child process writes in a loop and acknowledges every completed
-// write over a pipe; the parent SIGKILLs it, reopens the database and checks that it is intact,
-// that resourceVersions never went backwards and that every acknowledged write is there.
+// Part of the Store conformance suite (conformance.h), for implementations that persist:
+// kill -9 at random moments. A child process writes in a loop and acknowledges every completed
+// write over a pipe; the parent SIGKILLs it, reopens the store and checks that it is intact, that
+// resourceVersions never went backwards and that every acknowledged write is there.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,14 +14,10 @@
 #include <sstream>
 #include <thread>
 
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/test_util.h"
+#include "store/testing/conformance.h"
 
-namespace flotilla::store::sqlite {
+namespace flotilla::store::testing {
 namespace {
-
-using testing::ConfigMap;
-using testing::TempDir;
 
 const ResourceType& kConfigMap = model::ConfigMapType();
 constexpr int kKeys = 40;
@@ -32,12 +29,11 @@ void Ack(int fd, const std::string& line) {
 
 // Runs in the child: writes forever. "W key rv" acknowledges a create/update of a long-lived
 // object; "C key rv" / "D key rv" the create / delete of a short-lived one (never re-created).
-[[noreturn]] void ChildWriteLoop(const std::string& path, int fd, int round) {
-  SqliteOptions options;
-  options.path = path;
-  auto opened = SqliteStore::Open(options);
+[[noreturn]] void ChildWriteLoop(const StoreFactory& factory, const std::string& dir, int fd,
+                                 int round) {
+  auto opened = factory.open(dir, {});
   if (!opened.ok()) _exit(2);
-  SqliteStore& store = **opened;
+  Store& store = **opened;
   for (int64_t n = 0;; n++) {
     std::string key = "cm-" + std::to_string(n % kKeys);
     Json cm = ConfigMap("ns", key,
@@ -59,9 +55,10 @@ void Ack(int fd, const std::string& line) {
   }
 }
 
-TEST(CrashTest, KillNineLosesNoAcknowledgedWrite) {
-  TempDir dir;
-  const std::string path = dir.File("store.db");
+}  // namespace
+
+TEST_P(StoreCrashTest, KillNineLosesNoAcknowledgedWrite) {
+  if (!GetParam().crash_safe) GTEST_SKIP() << GetParam().name << " does not persist";
   const unsigned seed = std::random_device{}();
   std::mt19937 rng(seed);
   SCOPED_TRACE("seed " + std::to_string(seed));
@@ -77,7 +74,7 @@ TEST(CrashTest, KillNineLosesNoAcknowledgedWrite) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       close(fds[0]);
-      ChildWriteLoop(path, fds[1], round);
+      ChildWriteLoop(GetParam(), dir_.path(), fds[1], round);
     }
     close(fds[1]);
     struct Reaper {  // never leave a writer behind when an assertion returns early
@@ -123,9 +120,9 @@ TEST(CrashTest, KillNineLosesNoAcknowledgedWrite) {
     ASSERT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
         << "child exited on its own, status " << wstatus;
 
-    auto store = testing::OpenAt(path);
+    auto store = Open();
     ASSERT_NE(store, nullptr);
-    ASSERT_OK(store->CheckIntegrity(/*full=*/true));
+    ASSERT_OK(CheckIntegrity(*store));
     ASSERT_GE(store->CurrentResourceVersion(), max_acked);
     for (const auto& [key, rv] : acked_write) {
       auto got = store->Get(kConfigMap, "ns", key);
@@ -142,5 +139,4 @@ TEST(CrashTest, KillNineLosesNoAcknowledgedWrite) {
   EXPECT_GT(max_acked, 0);
 }
 
-}  // namespace
-}  // namespace flotilla::store::sqlite
+}  // namespace flotilla::store::testing

@@ -1,5 +1,6 @@
-// Concurrent writers and readers on one SQLite store: no lost updates through Mutate(),
-// resourceVersions unique and increasing, readers never see torn state.
+// Part of the Store conformance suite (conformance.h): concurrent writers and readers on one
+// store — no lost updates through Mutate(), resourceVersions unique and increasing, readers never
+// see torn state.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,16 +9,10 @@
 #include <set>
 #include <thread>
 
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/test_util.h"
+#include "store/testing/conformance.h"
 
-namespace flotilla::store::sqlite {
+namespace flotilla::store::testing {
 namespace {
-
-using testing::ConfigMap;
-using testing::GitRepo;
-using testing::OpenAt;
-using testing::TempDir;
 
 const ResourceType& kGitRepo = model::GitRepoType();
 
@@ -26,11 +21,12 @@ int CounterOf(const Json& o, const char* field) {
   return st.value(field, 0);
 }
 
+}  // namespace
+
 // N threads increment a counter in the status of the same object via Mutate (read, modify,
 // conditional write, retry on conflict): the final value counts every increment.
-TEST(ConcurrencyTest, MutateLosesNoUpdateOnOneObject) {
-  TempDir dir;
-  auto store = OpenAt(dir.File("store.db"));
+TEST_P(StoreConcurrencyTest, MutateLosesNoUpdateOnOneObject) {
+  auto store = Open();
   ASSERT_OK(store->Create(kGitRepo, GitRepo("ns", "hot", "r")));
   constexpr int kThreads = 8, kIncrements = 50;
   std::mutex mu;
@@ -63,9 +59,8 @@ TEST(ConcurrencyTest, MutateLosesNoUpdateOnOneObject) {
 
 // Spec writers (Update) and status writers (UpdateStatus) on the same objects do not clobber
 // each other's halves.
-TEST(ConcurrencyTest, SpecAndStatusWritersDoNotClobber) {
-  TempDir dir;
-  auto store = OpenAt(dir.File("store.db"));
+TEST_P(StoreConcurrencyTest, SpecAndStatusWritersDoNotClobber) {
+  auto store = Open();
   constexpr int kObjects = 4, kRounds = 40;
   for (int i = 0; i < kObjects; i++)
     ASSERT_OK(store->Create(kGitRepo, GitRepo("ns", "o" + std::to_string(i), "r")));
@@ -103,9 +98,8 @@ TEST(ConcurrencyTest, SpecAndStatusWritersDoNotClobber) {
 // Writers on distinct objects, readers listing and getting at the same time: every write gets
 // a unique resourceVersion, lists are internally consistent (no item newer than the list's
 // resourceVersion) and the counter equals the number of writes.
-TEST(ConcurrencyTest, DistinctObjectsAndConcurrentReaders) {
-  TempDir dir;
-  auto store = OpenAt(dir.File("store.db"));
+TEST_P(StoreConcurrencyTest, DistinctObjectsAndConcurrentReaders) {
+  auto store = Open();
   const ResourceType& cm = model::ConfigMapType();
   constexpr int kThreads = 8, kWrites = 100;
   std::mutex mu;
@@ -149,5 +143,4 @@ TEST(ConcurrencyTest, DistinctObjectsAndConcurrentReaders) {
   ASSERT_OK(store->CheckHealth());
 }
 
-}  // namespace
-}  // namespace flotilla::store::sqlite
+}  // namespace flotilla::store::testing
