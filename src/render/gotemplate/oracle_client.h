@@ -1,6 +1,9 @@
-// Test helper: runs the gotemplate oracle (../shared/oracles/gotemplate) over many requests in
-// one process (-lines mode) and compares responses with RenderRequest's.
+// Test helper: runs the gotemplate oracle (oracle/, built into the build tree by the ctest fixture
+// gotemplate_oracle_build) over many requests in one process (-lines mode), so that its responses
+// can be compared with RenderRequest's.
 #pragma once
+
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -13,9 +16,23 @@
 
 namespace flotilla::gotemplate::testing {
 
+// The oracle binary: $GOTEMPLATE_ORACLE when it names an executable, else "".
 inline std::string OraclePath() {
   const char* p = std::getenv("GOTEMPLATE_ORACLE");
-  return p ? p : "";
+  if (p == nullptr || ::access(p, X_OK) != 0) return "";
+  return p;
+}
+
+// Why an oracle test cannot run ("" when it can), for GTEST_SKIP. ctest marks gotemplate_test
+// skipped when its output contains "gotemplate oracle missing" (see CMakeLists.txt).
+inline std::string OracleSkipReason() {
+  const char* p = std::getenv("GOTEMPLATE_ORACLE");
+  if (p == nullptr) return "gotemplate oracle missing: GOTEMPLATE_ORACLE is not set";
+  if (OraclePath().empty())
+    return std::string("gotemplate oracle missing: ") + p +
+           " was not built (no Go toolchain or Debian Go packages: see the output of ctest "
+           "gotemplate_oracle_build; scripts/setup installs them)";
+  return "";
 }
 
 // Replaces invalid UTF-8 with U+FFFD, as the oracle's JSON encoder does.

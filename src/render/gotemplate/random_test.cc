@@ -19,7 +19,7 @@ uint64_t EnvOr(const char* name, uint64_t def) {
 }
 
 TEST(RandomDifferentialTest, GeneratedTemplatesMatchTheOracle) {
-  if (testing::OraclePath().empty()) GTEST_SKIP() << "GOTEMPLATE_ORACLE not set";
+  if (std::string why = testing::OracleSkipReason(); !why.empty()) GTEST_SKIP() << why;
   uint64_t n = EnvOr("GOTEMPLATE_FUZZ_SEEDS", 300);
   uint64_t first = EnvOr("GOTEMPLATE_FUZZ_FIRST", 1);
   std::vector<Json> requests;

@@ -1,5 +1,5 @@
 // A Helm-engine render of a set of templates, in the request/response JSON shape of the
-// gotemplate oracle (../shared/oracles/gotemplate/README.md), so that both can be compared
+// gotemplate oracle (oracle/README.md), so that both can be compared
 // byte for byte. Also the building blocks Helm's engine uses around text/template: its template
 // order, its top-level data (.Values/.Release/.Chart/.Capabilities/.Files/.Template) and its
 // rewriting of parse and execution errors.
