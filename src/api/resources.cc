@@ -275,7 +275,6 @@ HttpResponse ResourceApi::Watch(const HttpRequest& req, const ResourcePath& path
     }
   }
   w.allow_bookmarks = IsTrue(req.Query("allowWatchBookmarks"));
-  w.poll_interval = options_.watch_poll_interval;
   return ServeWatch(store_, type, w);
 }
 

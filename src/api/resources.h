@@ -18,8 +18,6 @@ class ResourceApi {
   struct Options {
     // Upper bound (and default) for ?timeoutSeconds on watches.
     std::chrono::seconds max_watch_timeout{1800};
-    // How often an idle watch checks that its client and the server are still there.
-    std::chrono::milliseconds watch_poll_interval{250};
   };
 
   ResourceApi(store::Store& store, Options options);

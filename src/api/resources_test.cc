@@ -62,7 +62,6 @@ class ResourcesTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
     ApiServer::Options opts;
-    opts.resources.watch_poll_interval = std::chrono::milliseconds(20);
     server_ = std::make_unique<ApiServer>(*store_, opts);
   }
   HttpResponse Do(const HttpRequest& r) { return server_->Dispatch(r); }

@@ -1,22 +1,11 @@
 #include "api/server.h"
 
-#include <poll.h>
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <atomic>
-#include <list>
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 
 #include "api/discovery.h"
 #include "api/errors.h"
@@ -25,53 +14,7 @@
 
 namespace flotilla::api {
 
-namespace net = boost::asio;
-namespace http = boost::beast::http;
-using tcp = net::ip::tcp;
-
 namespace {
-
-struct Connection {
-  explicit Connection(net::io_context& ioc) : socket(ioc) {}
-  tcp::socket socket;
-  std::thread thread;
-  std::atomic<bool> done{false};
-};
-
-// True while the peer has not closed or reset the connection (checked without blocking).
-bool PeerConnected(int fd) {
-  pollfd p{fd, static_cast<short>(POLLIN | POLLRDHUP), 0};
-  if (::poll(&p, 1, 0) <= 0) return true;
-  if (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) return false;
-  if (p.revents & POLLIN) {
-    char c;
-    return ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) != 0;
-  }
-  return true;
-}
-
-class SocketStream : public ResponseStream {
- public:
-  SocketStream(tcp::socket& socket, const std::atomic<bool>& stopping)
-      : socket_(socket), stopping_(stopping) {}
-  bool Write(std::string_view data) override {
-    if (failed_) return false;
-    if (data.empty()) return true;  // an empty chunk would end the body
-    boost::system::error_code ec;
-    net::write(socket_, http::make_chunk(net::buffer(data.data(), data.size())), ec);
-    if (ec) failed_ = true;
-    return !failed_;
-  }
-  bool Alive() override {
-    return !failed_ && !stopping_.load() && PeerConnected(socket_.native_handle());
-  }
-  bool failed() const { return failed_; }
-
- private:
-  tcp::socket& socket_;
-  const std::atomic<bool>& stopping_;
-  bool failed_ = false;
-};
 
 bool PrefixMatches(std::string_view path, std::string_view prefix) {
   if (path.substr(0, prefix.size()) != prefix) return false;
@@ -105,52 +48,33 @@ std::vector<std::string_view> Segments(std::string_view path) {
   return out;
 }
 
-HttpRequest ToRequest(const http::request<http::string_body>& msg, const std::string& remote) {
-  HttpRequest req;
-  req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
-  std::string_view target = req.target;
-  size_t q = target.find('?');
-  req.path = PercentDecode(target.substr(0, q), false);
-  if (q != std::string_view::npos) req.query = ParseQuery(target.substr(q + 1));
-  for (const auto& field : msg) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    auto [it, inserted] = req.headers.emplace(name, std::string(field.value()));
-    if (!inserted) it->second += ", " + std::string(field.value());
-  }
-  req.body = msg.body();
-  req.remote_address = remote;
-  return req;
-}
-
 }  // namespace
 
 struct ApiServer::Impl {
   Impl(store::Store& s, Options o)
-      : store(s), options(std::move(o)), resources(s, options.resources) {}
+      : store(s),
+        options(std::move(o)),
+        resources(s, options.resources),
+        authenticator(AllowAllAuthenticator()),
+        authorizer(AllowAllAuthorizer()) {}
 
   store::Store& store;
   Options options;
   ResourceApi resources;
   std::vector<std::pair<std::string, HttpHandler>> handlers;  // longest prefix first
+  std::unique_ptr<Authenticator> authenticator;
+  std::unique_ptr<Authorizer> authorizer;
+  std::vector<std::string> open_paths = {"/healthz", "/livez", "/readyz"};
+  std::unique_ptr<http::Server> server;
 
-  net::io_context ioc;
-  std::optional<tcp::acceptor> acceptor;
-  std::thread accept_thread;
-  std::atomic<bool> stopping{false};
-  bool started = false;
-  int port = 0;
-
-  std::mutex mu;
-  std::list<std::unique_ptr<Connection>> connections;  // GUARDED_BY(mu)
-
-  void AcceptLoop();
-  void Reap();
-  void Serve(Connection& c);
+  bool Open(const std::string& path) const {
+    for (const std::string& p : open_paths)
+      if (p == path || (!p.empty() && p.back() == '/' && path.rfind(p, 0) == 0)) return true;
+    return false;
+  }
   HttpResponse SafeDispatch(const HttpRequest& req);
   HttpResponse Dispatch(const HttpRequest& req);
+  HttpResponse Route(const HttpRequest& req);
   HttpResponse Builtin(const HttpRequest& req);
 };
 
@@ -170,10 +94,26 @@ void ApiServer::AddAdmissionHook(AdmissionHook hook) {
   impl_->resources.AddAdmissionHook(std::move(hook));
 }
 
-int ApiServer::port() const { return impl_->port; }
+void ApiServer::SetAuthenticator(std::unique_ptr<Authenticator> authenticator) {
+  impl_->authenticator = std::move(authenticator);
+}
+
+void ApiServer::SetAuthorizer(std::unique_ptr<Authorizer> authorizer) {
+  impl_->authorizer = std::move(authorizer);
+}
+
+void ApiServer::AllowUnauthenticated(std::string path) {
+  impl_->open_paths.push_back(std::move(path));
+}
+
+int ApiServer::port() const { return impl_->server ? impl_->server->port() : 0; }
 
 std::string ApiServer::url() const {
-  return fmt::format("http://{}:{}", impl_->options.host, impl_->port);
+  return fmt::format("http://{}:{}", impl_->options.host, port());
+}
+
+http::Server::Stats ApiServer::stats() const {
+  return impl_->server ? impl_->server->stats() : http::Server::Stats{};
 }
 
 HttpResponse ApiServer::Dispatch(const HttpRequest& request) {
@@ -182,156 +122,22 @@ HttpResponse ApiServer::Dispatch(const HttpRequest& request) {
 
 Status ApiServer::Start() {
   Impl& d = *impl_;
-  if (d.started) return FailedPrecondition("the API server is already started");
-  boost::system::error_code ec;
-  auto addr = net::ip::make_address(d.options.host, ec);
-  if (ec) return InvalidArgument(fmt::format("invalid listen host \"{}\"", d.options.host));
-  tcp::endpoint ep(addr, static_cast<unsigned short>(d.options.port));
-  d.acceptor.emplace(d.ioc);
-  d.acceptor->open(ep.protocol(), ec);
-  if (!ec) d.acceptor->set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) d.acceptor->bind(ep, ec);
-  if (!ec) d.acceptor->listen(net::socket_base::max_listen_connections, ec);
-  if (ec) {
-    d.acceptor.reset();
-    return Unavailable(
-        fmt::format("cannot listen on {}:{}: {}", d.options.host, d.options.port, ec.message()));
-  }
-  d.port = d.acceptor->local_endpoint().port();
-  d.started = true;
-  d.stopping = false;
-  d.accept_thread = std::thread([&d] { d.AcceptLoop(); });
-  log::Info("API server listening", {{"address", fmt::format("{}:{}", d.options.host, d.port)}});
+  if (d.server) return FailedPrecondition("the API server is already started");
+  auto server = std::make_unique<http::Server>(
+      d.options, [&d](const HttpRequest& req) { return d.SafeDispatch(req); },
+      [](const HttpRequest& req) {
+        std::string w = req.Query("watch");
+        return req.method == "GET" && (w == "1" || w == "true");
+      });
+  RETURN_IF_ERROR(server->Start());
+  d.server = std::move(server);
   return Status::Ok();
 }
 
 void ApiServer::Stop() {
-  Impl& d = *impl_;
-  if (!d.started) return;
-  d.stopping = true;
-  if (d.accept_thread.joinable()) d.accept_thread.join();
-  boost::system::error_code ec;
-  if (d.acceptor) d.acceptor->close(ec);
-  std::list<std::unique_ptr<Connection>> conns;
-  {
-    std::lock_guard<std::mutex> lock(d.mu);
-    // shutdown() wakes threads blocked reading or writing; the fds stay open until joined.
-    for (auto& c : d.connections) ::shutdown(c->socket.native_handle(), SHUT_RDWR);
-    conns.swap(d.connections);
-  }
-  for (auto& c : conns)
-    if (c->thread.joinable()) c->thread.join();
-  d.acceptor.reset();
-  d.started = false;
-}
-
-void ApiServer::Impl::Reap() {
-  std::list<std::unique_ptr<Connection>> finished;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    for (auto it = connections.begin(); it != connections.end();) {
-      if ((*it)->done.load()) {
-        finished.push_back(std::move(*it));
-        it = connections.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  for (auto& c : finished) c->thread.join();
-}
-
-void ApiServer::Impl::AcceptLoop() {
-  while (!stopping.load()) {
-    pollfd p{acceptor->native_handle(), POLLIN, 0};
-    int ready = ::poll(&p, 1, 200);
-    Reap();
-    if (ready <= 0) continue;
-    auto conn = std::make_unique<Connection>(ioc);
-    boost::system::error_code ec;
-    acceptor->accept(conn->socket, ec);
-    if (ec) continue;
-    std::lock_guard<std::mutex> lock(mu);
-    if (stopping.load()) break;
-    if (connections.size() >= options.max_connections) {
-      static constexpr std::string_view kBusy =
-          "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-      net::write(conn->socket, net::buffer(kBusy.data(), kBusy.size()), ec);
-      conn->socket.close(ec);
-      log::Warn("API server at its connection limit; rejected a connection");
-      continue;
-    }
-    Connection* c = conn.get();
-    connections.push_back(std::move(conn));
-    c->thread = std::thread([this, c] { Serve(*c); });
-  }
-}
-
-void ApiServer::Impl::Serve(Connection& c) {
-  boost::beast::flat_buffer buffer;
-  boost::system::error_code ec;
-  std::string remote;
-  auto ep = c.socket.remote_endpoint(ec);
-  if (!ec) remote = fmt::format("{}:{}", ep.address().to_string(), ep.port());
-  while (!stopping.load()) {
-    http::request_parser<http::string_body> parser;
-    parser.body_limit(options.max_body_bytes);
-    http::read(c.socket, buffer, parser, ec);
-    if (ec == http::error::body_limit) {
-      http::response<http::string_body> res{http::status::payload_too_large, 11};
-      res.set(http::field::content_type, "application/json");
-      res.body() = StatusJson(413, "RequestEntityTooLarge", "the request body is too large").dump();
-      res.keep_alive(false);
-      res.prepare_payload();
-      http::write(c.socket, res, ec);
-      break;
-    }
-    if (ec) break;
-    const auto& msg = parser.get();
-    auto start = std::chrono::steady_clock::now();
-    HttpRequest req = ToRequest(msg, remote);
-    HttpResponse resp = SafeDispatch(req);
-    bool keep_alive = msg.keep_alive();
-    if (resp.stream) {
-      http::response<http::empty_body> res{static_cast<http::status>(resp.status), msg.version()};
-      res.set(http::field::content_type, resp.content_type);
-      for (const auto& [k, v] : resp.headers) res.set(k, v);
-      res.chunked(true);
-      res.keep_alive(keep_alive);
-      http::response_serializer<http::empty_body> sr{res};
-      http::write_header(c.socket, sr, ec);
-      SocketStream stream(c.socket, stopping);
-      if (!ec) resp.stream(stream);
-      if (ec || stream.failed()) keep_alive = false;
-      if (keep_alive) net::write(c.socket, http::make_chunk_last(), ec);
-      if (ec) keep_alive = false;
-    } else {
-      http::response<http::string_body> res{static_cast<http::status>(resp.status), msg.version()};
-      res.set(http::field::content_type, resp.content_type);
-      for (const auto& [k, v] : resp.headers) res.set(k, v);
-      res.keep_alive(keep_alive);
-      if (req.method != "HEAD") res.body() = std::move(resp.body);
-      res.prepare_payload();
-      http::write(c.socket, res, ec);
-      if (ec) keep_alive = false;
-    }
-    if (options.access_log) {
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
-      std::string status = std::to_string(resp.status), duration = fmt::format("{}ms", ms);
-      log::Info("http", {{"method", req.method},
-                         {"path", req.path},
-                         {"status", status},
-                         {"duration", duration},
-                         {"remote", remote}});
-    }
-    if (!keep_alive) break;
-  }
-  // Done before the client can observe the close, so a client that reconnects at once is not
-  // refused for a connection that is already over.
-  c.done = true;
-  c.socket.shutdown(tcp::socket::shutdown_both, ec);
+  if (!impl_->server) return;
+  impl_->server->Stop();
+  impl_->server.reset();
 }
 
 HttpResponse ApiServer::Impl::SafeDispatch(const HttpRequest& req) {
@@ -343,7 +149,20 @@ HttpResponse ApiServer::Impl::SafeDispatch(const HttpRequest& req) {
   }
 }
 
-HttpResponse ApiServer::Impl::Dispatch(const HttpRequest& req) {
+// authenticate -> authorize -> (admission, inside the resource handlers) -> handle.
+HttpResponse ApiServer::Impl::Dispatch(const HttpRequest& in) {
+  if (Open(in.path)) return Route(in);
+  auto user = authenticator->Authenticate(in);
+  if (!user.ok()) return ErrorResponse(401, "Unauthorized", "Unauthorized");
+  HttpRequest req = in;
+  req.user = std::move(user).value();
+  RequestAttributes attrs = AttributesFor(req);
+  if (Status s = authorizer->Authorize(req.user, attrs); !s.ok())
+    return ErrorResponse(403, "Forbidden", s.message());
+  return Route(req);
+}
+
+HttpResponse ApiServer::Impl::Route(const HttpRequest& req) {
   for (const auto& [prefix, handler] : handlers)
     if (PrefixMatches(req.path, prefix)) return handler(req);
   HttpResponse builtin = Builtin(req);
@@ -383,7 +202,8 @@ HttpResponse ApiServer::Impl::Builtin(const HttpRequest& req) {
     return r;
   }
   if (seg.size() == 1 && seg[0] == "api")
-    return JsonBody(ApiVersionsJson(fmt::format("{}:{}", options.host, port)));
+    return JsonBody(ApiVersionsJson(
+        fmt::format("{}:{}", options.host, server ? server->port() : options.port)));
   if (seg.size() == 1 && seg[0] == "apis") return JsonBody(ApiGroupListJson());
   std::optional<Json> doc;
   if (seg.size() == 2 && seg[0] == "api") doc = ApiResourceListJson("", seg[1]);

@@ -1,11 +1,11 @@
 // flotilla's Kubernetes-compatible HTTP API server: discovery, CRUD, list, watch, Table output
 // and Status errors for every kind in model::AllTypes(), served from a store::Store, so that
-// `kubectl --server=http://HOST:PORT` works against it. Other handlers (webhooks, /metrics, a
+// `kubectl --server=https://HOST:PORT` works against it. Other handlers (webhooks, /metrics, a
 // dashboard) can be mounted on the same listener with Handle().
 //
-// Threading: one thread accepts; each connection is served synchronously on its own thread
-// (a watch occupies its connection's thread, never others). Stop() closes the listener and every
-// connection, ends the watches and joins all threads.
+// Every request runs through one pipeline: authenticate -> authorize -> admit -> handle
+// (auth.h; admission hooks run inside the resource handlers on writes). Connections, budgets,
+// timeouts and streaming are http::Server's (see http/server.h): watches hold no thread.
 //
 // Security: request bodies and Secret contents are never logged; the access log carries method,
 // path, status and duration only.
@@ -17,21 +17,19 @@
 #include <string>
 
 #include "api/admission.h"
+#include "api/auth.h"
 #include "api/http.h"
 #include "api/resources.h"
 #include "core/status.h"
+#include "http/server.h"
 #include "store/store.h"
 
 namespace flotilla::api {
 
 class ApiServer {
  public:
-  struct Options {
-    std::string host = "127.0.0.1";
-    int port = 0;                  // 0 = an ephemeral port; see port()
-    size_t max_connections = 512;  // beyond this, new connections get 503 and are closed
-    size_t max_body_bytes = 16 << 20;
-    bool access_log = true;
+  // The listener's options (host, port, budgets, limits, timeouts) plus the resources'.
+  struct Options : http::Server::Options {
     ResourceApi::Options resources;
   };
 
@@ -47,6 +45,12 @@ class ApiServer {
   void Handle(std::string prefix, HttpHandler handler);
   // REQUIRES: called before Start(). Hooks run in registration order.
   void AddAdmissionHook(AdmissionHook hook);
+  // Replace the allow-all defaults. REQUIRES: called before Start().
+  void SetAuthenticator(std::unique_ptr<Authenticator> authenticator);
+  void SetAuthorizer(std::unique_ptr<Authorizer> authorizer);
+  // Paths served without authentication (exactly, or below when ending in '/'); by default the
+  // health probes. REQUIRES: called before Start().
+  void AllowUnauthenticated(std::string path);
 
   // Binds host:port and starts serving. kUnavailable when the address cannot be bound.
   Status Start();
@@ -56,6 +60,8 @@ class ApiServer {
   std::string url() const;
   // Idempotent.
   void Stop();
+
+  http::Server::Stats stats() const;
 
   // Serves one request in-process, exactly as a connection would (without access logging).
   // Streaming responses (watches) are returned with `stream` set, for the caller to run.

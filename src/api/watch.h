@@ -16,10 +16,13 @@ struct WatchRequest {
   std::chrono::milliseconds timeout{std::chrono::minutes(30)};  // then the stream ends cleanly
   bool allow_bookmarks = false;
   std::optional<TableOptions> table;  // events carry one-row Tables (kubectl get -w)
-  std::chrono::milliseconds poll_interval{250};
+  // How long a watch from a resourceVersion newer than the store's waits for the store to reach
+  // it before answering 504 "Too large resource version" (kube-apiserver waits up to 3 s).
+  std::chrono::milliseconds too_large_wait{std::chrono::seconds(3)};
 };
 
-// Opens the store watch and returns a streaming response. A resourceVersion older than the
+// Opens the store watch and returns a streaming response (HttpResponse::source for the server,
+// ::stream for in-process callers). A resourceVersion older than the
 // store's history (kGone) yields a 200 stream with one ERROR event carrying a 410 Expired Status,
 // which is how client-go learns to relist. Other errors are returned as plain error responses.
 HttpResponse ServeWatch(store::Store& store, const model::ResourceType& type,

@@ -116,6 +116,14 @@ class Watcher {
   // Why the watcher stopped: OK after Stop() or when the store closed; kGone when it fell out of
   // the retained history (the client should re-list, as for a 410 from the apiserver).
   virtual Status status() const { return Status::Ok(); }
+  // Registers `wakeup`, called (from any thread, possibly while Next runs elsewhere) whenever
+  // Next(0) may have something new: a change that may match, or the watcher stopping. Replaces
+  // an earlier wakeup. Returns false when this watcher cannot signal (the caller then polls).
+  // The wakeup must be cheap and must not call back into the store.
+  virtual bool SetWakeup(std::function<void()> wakeup) {
+    (void)wakeup;
+    return false;
+  }
 };
 
 class Store {

@@ -22,6 +22,16 @@ class WatchLog::LogWatcher : public Watcher {
   }
   ~LogWatcher() override { Stop(); }
 
+  bool SetWakeup(std::function<void()> wakeup) override {
+    std::lock_guard lk(log_->mu_);
+    wakeup_ = std::make_shared<const std::function<void()>>(std::move(wakeup));
+    if (!registered_) log_->Register(this, filter_.kind_key, filter_.ns);
+    registered_ = true;
+    return true;
+  }
+  // The wakeup to call for a change in `ns` (nullptr when none). REQUIRES: log_->mu_ held.
+  WakeupFn wakeup() const { return wakeup_; }
+
   std::optional<WatchEvent> Next(std::chrono::milliseconds timeout) override {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     std::unique_lock lk(log_->mu_);
@@ -81,6 +91,8 @@ class WatchLog::LogWatcher : public Watcher {
 
   void Stop() override {
     std::lock_guard lk(log_->mu_);
+    if (registered_) log_->Unregister(this, filter_.kind_key, filter_.ns);
+    registered_ = false;
     stopped_ = true;
     log_->cv_.notify_all();
   }
@@ -122,6 +134,8 @@ class WatchLog::LogWatcher : public Watcher {
   int64_t scanned_rv_ = from_;      // newest change looked at; GUARDED_BY(log_->mu_)
   int64_t last_delivered_ = from_;  // newest event or bookmark returned; GUARDED_BY(log_->mu_)
   Status status_;                   // GUARDED_BY(log_->mu_)
+  WakeupFn wakeup_;                 // GUARDED_BY(log_->mu_)
+  bool registered_ = false;         // in log_->wakeups_; GUARDED_BY(log_->mu_)
   std::atomic<bool> stopped_ = false;
 };
 
@@ -132,8 +146,41 @@ std::shared_ptr<WatchLog> WatchLog::Create(int64_t start_rv, Limits limits) {
   return std::shared_ptr<WatchLog>(new WatchLog(start_rv, limits));
 }
 
+void WatchLog::Register(LogWatcher* w, const std::string& kind_key, const std::string& ns) {
+  wakeups_[kind_key][ns].insert(w);
+}
+
+void WatchLog::Unregister(LogWatcher* w, const std::string& kind_key, const std::string& ns) {
+  auto k = wakeups_.find(kind_key);
+  if (k == wakeups_.end()) return;
+  auto n = k->second.find(ns);
+  if (n == k->second.end()) return;
+  n->second.erase(w);
+  if (n->second.empty()) k->second.erase(n);
+  if (k->second.empty()) wakeups_.erase(k);
+}
+
 void WatchLog::Append(Entry entry) {
-  std::lock_guard lk(mu_);
+  std::vector<WakeupFn> wake;
+  {
+    std::lock_guard lk(mu_);
+    if (auto k = wakeups_.find(entry.kind_key); k != wakeups_.end()) {
+      auto collect = [&](const std::string& ns) {
+        auto n = k->second.find(ns);
+        if (n == k->second.end()) return;
+        for (LogWatcher* w : n->second)
+          if (WakeupFn f = w->wakeup()) wake.push_back(std::move(f));
+      };
+      collect("");
+      std::string ns = NamespaceOf(*entry.object);
+      if (!ns.empty()) collect(ns);
+    }
+    AppendLocked(std::move(entry));
+  }
+  for (const WakeupFn& f : wake) (*f)();
+}
+
+void WatchLog::AppendLocked(Entry entry) {
   last_rv_ = entry.resource_version;
   bytes_ += entry.bytes;
   entries_.push_back(std::move(entry));
@@ -161,9 +208,17 @@ StatusOr<std::unique_ptr<Watcher>> WatchLog::Watch(Filter filter, int64_t from,
 }
 
 void WatchLog::Close() {
-  std::lock_guard lk(mu_);
-  closed_ = true;
-  cv_.notify_all();
+  std::vector<WakeupFn> wake;
+  {
+    std::lock_guard lk(mu_);
+    closed_ = true;
+    for (auto& [kind, by_ns] : wakeups_)
+      for (auto& [ns, watchers] : by_ns)
+        for (LogWatcher* w : watchers)
+          if (WakeupFn f = w->wakeup()) wake.push_back(std::move(f));
+    cv_.notify_all();
+  }
+  for (const WakeupFn& f : wake) (*f)();
 }
 
 int64_t WatchLog::last_resource_version() const {

@@ -9,15 +9,19 @@
 // Retention is bounded by entry count and approximate bytes. A watch starting before the oldest
 // retained change fails with kGone ("too old resource version: X (Y)"); a watcher whose cursor
 // falls out of the log is stopped with status() kGone, so its client re-lists.
+// Watchers signal new entries through Watcher::SetWakeup as well as by blocking in Next.
 // Thread-safe.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "store/store.h"
@@ -71,7 +75,14 @@ class WatchLog : public std::enable_shared_from_this<WatchLog> {
 
  private:
   class LogWatcher;
+  using WakeupFn = std::shared_ptr<const std::function<void()>>;
   WatchLog(int64_t start_rv, Limits limits);
+  // Wakeup registry, indexed by kind and namespace ("" = every namespace) so that an append
+  // wakes only the watchers it may concern: with one agent watch per cluster namespace, a
+  // change wakes one watcher, not ten thousand.
+  void Register(LogWatcher* w, const std::string& kind_key, const std::string& ns);  // REQUIRES mu_
+  void Unregister(LogWatcher* w, const std::string& kind_key, const std::string& ns);  // ditto
+  void AppendLocked(Entry entry);  // REQUIRES mu_
 
   const Limits limits_;
   mutable std::mutex mu_;
@@ -82,6 +93,9 @@ class WatchLog : public std::enable_shared_from_this<WatchLog> {
   int64_t last_rv_;            // GUARDED_BY(mu_)
   size_t bytes_ = 0;           // GUARDED_BY(mu_)
   bool closed_ = false;        // GUARDED_BY(mu_)
+  // kind_key -> namespace -> watchers with a wakeup; GUARDED_BY(mu_)
+  std::unordered_map<std::string, std::unordered_map<std::string, std::unordered_set<LogWatcher*>>>
+      wakeups_;
 };
 
 }  // namespace flotilla::store

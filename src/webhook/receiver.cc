@@ -51,14 +51,14 @@ void Count(std::string_view provider, std::string_view result) {
   family.WithLabels({{"provider", std::string(provider)}, {"result", std::string(result)}}).Inc();
 }
 
-api::HttpResponse JsonResponse(int status, const Json& body) {
-  api::HttpResponse r;
+http::Response JsonResponse(int status, const Json& body) {
+  http::Response r;
   r.status = status;
   r.body = body.dump();
   return r;
 }
 
-api::HttpResponse Error(int status, std::string_view message) {
+http::Response Error(int status, std::string_view message) {
   return JsonResponse(status, Json{{"error", std::string(message)}});
 }
 
@@ -108,7 +108,7 @@ struct Event {
   std::vector<RefUpdate> updates;
 };
 
-std::optional<Provider> Detect(const api::HttpRequest& req) {
+std::optional<Provider> Detect(const http::Request& req) {
   // Gogs and Gitea also send X-GitHub-Event: look at theirs first (as Fleet does).
   if (!req.Header("x-gitea-event").empty()) return Provider::kGitea;
   if (!req.Header("x-gogs-event").empty()) return Provider::kGogs;
@@ -123,7 +123,7 @@ std::optional<Provider> Detect(const api::HttpRequest& req) {
   return std::nullopt;
 }
 
-std::string EventName(Provider p, const api::HttpRequest& req) {
+std::string EventName(Provider p, const http::Request& req) {
   switch (p) {
     case Provider::kGitea:
       return req.Header("x-gitea-event");
@@ -255,7 +255,7 @@ Verdict CheckSha256(std::string signature, std::string_view secret, std::string_
                                                                             : Verdict::kBad;
 }
 
-Verdict Verify(Provider p, const api::HttpRequest& req, const SecretData& secret) {
+Verdict Verify(Provider p, const http::Request& req, const SecretData& secret) {
   auto need = [&](const char* key) { return Value(secret, key); };
   switch (p) {
     case Provider::kGitHub: {
@@ -383,7 +383,7 @@ Receiver::Receiver(store::Store& store, std::function<void(const std::string&)> 
                    Options options)
     : store_(store), enqueue_(std::move(enqueue)), options_(std::move(options)) {}
 
-api::HttpResponse Receiver::Handle(const api::HttpRequest& req) {
+http::Response Receiver::Handle(const http::Request& req) {
   auto provider = Detect(req);
   // Azure DevOps can be configured without its headers being forwarded: look at the body.
   std::optional<Json> body;
@@ -392,7 +392,7 @@ api::HttpResponse Receiver::Handle(const api::HttpRequest& req) {
     // GitHub's (and Gitea's) other content type: the JSON in a form field named "payload".
     // Signatures still cover the raw body.
     if (StartsWith(Lower(req.Header("content-type")), "application/x-www-form-urlencoded")) {
-      auto form = api::ParseQuery(req.body);
+      auto form = http::ParseQuery(req.body);
       body = Json::parse(form["payload"], nullptr, /*allow_exceptions=*/false);
     } else {
       body = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);

@@ -33,7 +33,7 @@
 #include <functional>
 #include <string>
 
-#include "api/http.h"
+#include "http/message.h"
 #include "store/store.h"
 
 namespace flotilla::webhook {
@@ -53,7 +53,7 @@ class Receiver {
   Receiver(store::Store& store, std::function<void(const std::string&)> enqueue);
   Receiver(store::Store& store, std::function<void(const std::string&)> enqueue, Options options);
 
-  api::HttpResponse Handle(const api::HttpRequest& request);
+  http::Response Handle(const http::Request& request);
 
  private:
   store::Store& store_;

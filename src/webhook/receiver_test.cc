@@ -198,8 +198,8 @@ std::string AzurePush() {
   return j.dump();
 }
 
-api::HttpRequest Post(std::string body, std::map<std::string, std::string> headers) {
-  api::HttpRequest r;
+http::Request Post(std::string body, std::map<std::string, std::string> headers) {
+  http::Request r;
   r.method = "POST";
   r.target = r.path = "/webhooks";
   r.headers = std::move(headers);
@@ -264,7 +264,7 @@ class ReceiverTest : public ::testing::Test {
     return !st.contains("webhookCommit") && st.value("lastPollingTriggered", "") == kPolledAt &&
            st.value("commit", "") == kOldCommit && st.value("pollingCommit", "") == kOldCommit;
   }
-  static std::vector<std::string> Matched(const api::HttpResponse& r) {
+  static std::vector<std::string> Matched(const http::Response& r) {
     std::vector<std::string> out;
     Json j = Json::parse(r.body, nullptr, false);
     if (j.is_object() && j.contains("matched"))
@@ -272,7 +272,7 @@ class ReceiverTest : public ::testing::Test {
     return out;
   }
 
-  api::HttpResponse GitHub(const std::string& body, const std::string& secret,
+  http::Response GitHub(const std::string& body, const std::string& secret,
                            const std::string& event = "push") {
     std::map<std::string, std::string> h = {{"x-github-event", event},
                                             {"x-github-delivery", "72d3162e-cc78-11e3-81ab"},
@@ -576,7 +576,7 @@ TEST_F(ReceiverTest, AzureDevOpsDetectedFromTheBody) {
 }
 
 TEST_F(ReceiverTest, RequestErrors) {
-  api::HttpRequest get = Post("", {{"x-github-event", "push"}});
+  http::Request get = Post("", {{"x-github-event", "push"}});
   get.method = "GET";
   auto r = receiver_->Handle(get);
   EXPECT_EQ(r.status, 405);

@@ -1,17 +1,19 @@
-#include "api/http.h"
+#include "http/message.h"
 
 #include <cctype>
+#include <condition_variable>
+#include <mutex>
 
-namespace flotilla::api {
+namespace flotilla::http {
 
-std::string HttpRequest::Header(std::string_view name) const {
+std::string Request::Header(std::string_view name) const {
   std::string key(name);
   for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   auto it = headers.find(key);
   return it == headers.end() ? "" : it->second;
 }
 
-std::string HttpRequest::Query(std::string_view name) const {
+std::string Request::Query(std::string_view name) const {
   auto it = query.find(std::string(name));
   return it == query.end() ? "" : it->second;
 }
@@ -63,4 +65,35 @@ std::map<std::string, std::string> ParseQuery(std::string_view query) {
   return out;
 }
 
-}  // namespace flotilla::api
+void RunBlocking(StreamSource& source, ResponseStream& out) {
+  struct Signal {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool woken = false;
+  };
+  auto signal = std::make_shared<Signal>();
+  bool can_wake = source.SetWakeup([signal] {
+    std::lock_guard lk(signal->mu);
+    signal->woken = true;
+    signal->cv.notify_all();
+  });
+  // Without a wakeup, or to notice a dead client and the deadline, poll at least this often.
+  const auto tick = std::chrono::milliseconds(can_wake ? 250 : 50);
+  std::string chunk;
+  while (out.Alive()) {
+    chunk.clear();
+    bool more = source.Poll(chunk, 64 << 10);
+    if (!chunk.empty() && !out.Write(chunk)) break;
+    if (!more) break;
+    if (!chunk.empty()) continue;
+    auto now = std::chrono::steady_clock::now();
+    if (now >= source.deadline()) break;
+    std::unique_lock lk(signal->mu);
+    signal->cv.wait_until(lk, std::min(now + tick, source.deadline()),
+                          [&] { return signal->woken; });
+    signal->woken = false;
+  }
+  source.Close();
+}
+
+}  // namespace flotilla::http
