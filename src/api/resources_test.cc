@@ -340,7 +340,7 @@ TEST_F(ResourcesTest, MountedHandlersTakePrecedence) {
     return resp;
   });
   server_->Handle("/readyz", [](const HttpRequest&) {
-    return HttpResponse{503, "text/plain", {}, "no", nullptr};
+    return HttpResponse{503, "text/plain", {}, "no", nullptr, nullptr};
   });
   EXPECT_EQ(Do(Req("POST", "/webhooks/github")).body, "hook:/webhooks/github");
   EXPECT_EQ(Do(Req("GET", "/readyz")).status, 503);
@@ -444,6 +444,25 @@ TEST_F(ResourcesTest, WatchFromExpiredVersionSendsError) {
   EXPECT_EQ(ev["object"]["kind"], "Status");
   EXPECT_EQ(ev["object"]["code"], 410);
   EXPECT_EQ(ev["object"]["reason"], "Expired");
+}
+
+}  // namespace
+}  // namespace flotilla::api
+
+namespace flotilla::api {
+namespace {
+
+TEST_F(ResourcesTest, WatchFromTooLargeVersionAnswers504) {
+  DoJson(Req("POST", kGitRepos, GitRepo("a")), 201);
+  int64_t current = store_->CurrentResourceVersion();
+  HttpResponse resp = Do(Req("GET", std::string(kGitRepos) + "?watch=1&resourceVersion=" +
+                                        std::to_string(current + 1000)));
+  EXPECT_EQ(resp.status, 504);
+  EXPECT_FALSE(resp.source);
+  Json st = Json::parse(resp.body);
+  EXPECT_EQ(st["reason"], "Timeout");
+  EXPECT_EQ(st["details"]["causes"][0]["reason"], "ResourceVersionTooLarge");
+  EXPECT_NE(st["message"].get<std::string>().find("Too large resource version"), std::string::npos);
 }
 
 }  // namespace

@@ -180,7 +180,7 @@ HttpResponse ApiServer::Impl::Builtin(const HttpRequest& req) {
                    p.rfind("/openapi/", 0) == 0 ||
                    (seg.size() <= 3 && !seg.empty() && (seg[0] == "api" || seg[0] == "apis"));
   if (seg.size() == 3 && seg[0] == "api") discovery = false;
-  if (!discovery) return HttpResponse{0, "", {}, "", nullptr};
+  if (!discovery) return HttpResponse{0, "", {}, "", nullptr, nullptr};
   if (req.method != "GET" && req.method != "HEAD")
     return ErrorResponse(405, "MethodNotAllowed",
                          "the server does not allow this method on the requested resource");

@@ -100,6 +100,15 @@ std::string EncodeWatchEvent(const model::ResourceType& type, const store::Watch
 
 HttpResponse ServeWatch(store::Store& store, const model::ResourceType& type,
                         const WatchRequest& request) {
+  auto watcher = store.Watch(type, request.options);
+  if (!watcher.ok() && watcher.status().code() != StatusCode::kGone)
+    return ErrorResponse(watcher.status(), {&type, ""});
+  if (!watcher.ok()) {
+    // A resourceVersion older than the store's history: a 200 stream with one ERROR event
+    // carrying a 410 Expired Status, which is how client-go learns to relist.
+    Json event = {{"type", "ERROR"}, {"object", StatusJson(watcher.status())}};
+    return Streamed(std::make_shared<OneShotSource>(event.dump() + "\n"));
+  }
   // A resourceVersion the store has not reached yet: wait a bounded time for it, then answer as
   // kube-apiserver does (504 with a ResourceVersionTooLarge cause and Retry-After), so a client
   // that raced ahead of a replica learns it instead of hanging on a silent stream.
@@ -117,21 +126,13 @@ HttpResponse ServeWatch(store::Store& store, const model::ResourceType& type,
       status["details"] = {{"causes", Json::array({{{"reason", "ResourceVersionTooLarge"},
                                                     {"message", "Too large resource version"}}})},
                            {"retryAfterSeconds", 1}};
+      (*watcher)->Stop();
       HttpResponse resp;
       resp.status = 504;
       resp.headers.emplace_back("Retry-After", "1");
       resp.body = status.dump();
       return resp;
     }
-  }
-  auto watcher = store.Watch(type, request.options);
-  if (!watcher.ok() && watcher.status().code() != StatusCode::kGone)
-    return ErrorResponse(watcher.status(), {&type, ""});
-  if (!watcher.ok()) {
-    // A resourceVersion older than the store's history: a 200 stream with one ERROR event
-    // carrying a 410 Expired Status, which is how client-go learns to relist.
-    Json event = {{"type", "ERROR"}, {"object", StatusJson(watcher.status())}};
-    return Streamed(std::make_shared<OneShotSource>(event.dump() + "\n"));
   }
   return Streamed(std::make_shared<WatchSource>(std::move(watcher).value(), type, request));
 }

@@ -64,6 +64,12 @@ int main(int argc, char** argv) {
   server->add_option("--log-level", sf.log_level, "debug, info, warn, error")
       ->capture_default_str();
   server->add_option("--port-file", sf.port_file, "Write the bound API port to this file");
+  server
+      ->add_option("--max-requests-inflight", sf.max_requests_inflight,
+                   "API requests served or queued at once (watches excluded); beyond: 429")
+      ->capture_default_str();
+  server->add_option("--max-watches", sf.max_watches, "API watches open at once; beyond: 429")
+      ->capture_default_str();
 
   auto run_apply = flotilla::cli::AddApplyCommand(app);
   auto run_test = flotilla::cli::AddTestCommand(app);

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -87,6 +88,11 @@ int RunServer(const ServerFlags& flags) {
   // Up to 150 worker threads would otherwise get 8 malloc arenas per core, each keeping the
   // memory freed into it; a few arenas plus a periodic trim keep RSS close to what is live.
   mallopt(M_ARENA_MAX, 4);
+  // Every agent holds a watch (a socket): allow as many open files as the system lets us.
+  if (rlimit rl; getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
   log::Init(flags.log_format == "json" ? log::Format::kJson : log::Format::kText,
             log::ParseLevel(flags.log_level));
   namespace fs = std::filesystem;
@@ -207,6 +213,8 @@ int RunServer(const ServerFlags& flags) {
   api::ApiServer::Options api_options;
   api_options.host = host;
   api_options.port = port;
+  api_options.max_requests_inflight = static_cast<size_t>(std::max(1, flags.max_requests_inflight));
+  api_options.max_long_running = static_cast<size_t>(std::max(1, flags.max_watches));
   api::ApiServer api_server(*store, api_options);
   api_server.Handle("/metrics", [](const api::HttpRequest&) {
     api::HttpResponse r;

@@ -18,6 +18,9 @@ struct ServerFlags {
   std::string log_format = "text";
   std::string log_level = "info";
   std::string port_file;  // when set, the bound port is written there (for tests, with :0)
+  // API budgets (http/server.h): ordinary requests at once, and open watches; beyond, 429.
+  int max_requests_inflight = 400;
+  int max_watches = 20000;
 };
 
 // Runs until SIGTERM/SIGINT. Returns the process exit code.
