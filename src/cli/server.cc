@@ -243,10 +243,36 @@ int RunServer(const ServerFlags& flags) {
     }
     return r;
   });
+  // The API's connections and budgets, read at scrape time.
+  struct HttpGauge {
+    const char* name;
+    const char* help;
+    uint64_t http::Server::Stats::*field;
+  };
+  static constexpr HttpGauge kHttpGauges[] = {
+      {"flotilla_http_connections", "Open API connections.", &http::Server::Stats::connections_open},
+      {"flotilla_http_requests_inflight",
+       "API requests admitted and not yet answered (watches excluded).",
+       &http::Server::Stats::requests_inflight},
+      {"flotilla_http_watches", "Open API watches.", &http::Server::Stats::long_running},
+      {"flotilla_http_rejected_requests",
+       "API requests refused with 429 since start (a budget was exhausted).",
+       &http::Server::Stats::rejected_429},
+      {"flotilla_http_rejected_connections",
+       "API connections refused with 503 since start (too many open).",
+       &http::Server::Stats::rejected_connections},
+      {"flotilla_http_deadline_closes",
+       "API connections closed at a header, body, write or idle deadline since start.",
+       &http::Server::Stats::timeouts},
+  };
   if (Status s = api_server.Start(); !s.ok()) {
     log::Error("cannot start API server", {{"listen", flags.listen}, {"error", s.ToString()}});
     return 1;
   }
+  for (const HttpGauge& g : kHttpGauges)
+    reg.AddGauge(g.name, g.help).SetCallback({}, [&api_server, field = g.field] {
+      return static_cast<double>(api_server.stats().*field);
+    });
   if (!flags.port_file.empty()) {
     std::string tmp = flags.port_file + ".tmp";
     std::ofstream(tmp) << api_server.port() << "\n";
@@ -307,6 +333,7 @@ int RunServer(const ServerFlags& flags) {
     }
     log::Info("shutting down");
     api_server.Stop();
+    for (const HttpGauge& g : kHttpGauges) reg.AddGauge(g.name, g.help).Remove({});
     gitrepo_informer.Stop();
     bundle_informer.Stop();
     bd_informer.Stop();
