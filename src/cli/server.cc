@@ -250,7 +250,8 @@ int RunServer(const ServerFlags& flags) {
     uint64_t http::Server::Stats::*field;
   };
   static constexpr HttpGauge kHttpGauges[] = {
-      {"flotilla_http_connections", "Open API connections.", &http::Server::Stats::connections_open},
+      {"flotilla_http_connections", "Open API connections.",
+       &http::Server::Stats::connections_open},
       {"flotilla_http_requests_inflight",
        "API requests admitted and not yet answered (watches excluded).",
        &http::Server::Stats::requests_inflight},

@@ -166,6 +166,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
     start_ = Clock::now();
     request_ = ToRequest(parser_->get());
     SetDeadline(server_.options.body_timeout);
+    // A client that asks (curl does for bodies over 1 MiB) is told to go on at once instead of
+    // waiting a second for permission; a body over the limit was refused above.
+    if (!parser_->is_done() && request_.Header("expect") == "100-continue") {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                         if (ec || self->closed_) return self->Close();
+                         self->ReadBody();
+                       });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     bhttp::async_read(
         socket_, buffer_, *parser_,
         [self = shared_from_this()](boost::system::error_code ec, size_t) { self->OnBody(ec); });

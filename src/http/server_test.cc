@@ -278,6 +278,15 @@ TEST_F(ServerTest, OversizedBodiesAndHeadersAreRefused) {
   EXPECT_NE(c.ReadUntil("got 5").find("200 OK"), std::string::npos);
 }
 
+TEST_F(ServerTest, ExpectContinueIsAnsweredAtOnce) {
+  Start(Server::Options{}, [](const Request& r) { return Text("got " + r.body); });
+  Client c(server_->port());
+  c.SendRaw("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  EXPECT_NE(c.ReadUntil("100 Continue\r\n\r\n").find("HTTP/1.1 100 Continue"), std::string::npos);
+  c.SendRaw("hello");
+  EXPECT_NE(c.ReadUntil("got hello").find("200 OK"), std::string::npos);
+}
+
 TEST_F(ServerTest, HandlerExceptionsBecome500) {
   Start(Server::Options{}, [](const Request&) -> Response { throw std::runtime_error("boom"); });
   Client c(server_->port());
