@@ -148,7 +148,8 @@ struct Converter {
                       limits.max_nodes)));
     if (depth > limits.max_depth)
       return Fail(ResourceExhausted(
-          fmt::format("{}: YAML nesting deeper than {}", filename, limits.max_depth)));
+          fmt::format("{}: YAML nested deeper than {} levels (the limit for maps and lists)",
+                      filename, limits.max_depth)));
     if (n == nullptr) {
       *out = nullptr;
       return true;

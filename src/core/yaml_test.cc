@@ -75,3 +75,32 @@ TEST(YamlTest, RoundTrip) {
 
 }  // namespace
 }  // namespace flotilla
+
+namespace flotilla {
+namespace {
+
+TEST(YamlTest, DeepNestingIsAnErrorNotACrash) {
+  for (const auto& [open, close] : {std::pair<const char*, const char*>{"[", "]"}, {"{a: ", "}"}}) {
+    std::string flow;
+    for (int i = 0; i < 100000; ++i) flow += open;
+    flow += "1";
+    for (int i = 0; i < 100000; ++i) flow += close;
+    auto v = ParseYaml(flow, "deep.yaml");
+    ASSERT_FALSE(v.ok());
+  }
+  std::string block;  // a: \n  a: \n    a: ... in block style
+  for (int i = 0; i < 2000; ++i) block += std::string(static_cast<size_t>(i), ' ') + "a:\n";
+  EXPECT_FALSE(ParseYaml(block, "deep.yaml").ok());
+  std::string dashes;  // "- - - ... 1": block sequences nested on one line
+  for (int i = 0; i < 100000; ++i) dashes += "- ";
+  EXPECT_FALSE(ParseYaml(dashes + "1", "deep.yaml").ok());
+  // libfyaml (without FYPCF_DISABLE_DEPTH_LIMIT, which would need a larger stack) stops at 64
+  // levels, below kMaxJsonDepth: YAML documents may nest 64 deep.
+  std::string ok;
+  for (size_t i = 0; i < 60; ++i) ok += std::string(i, ' ') + "a:\n";
+  auto v = ParseYaml(ok, "ok.yaml");
+  EXPECT_TRUE(v.ok()) << v.status().ToString();
+}
+
+}  // namespace
+}  // namespace flotilla

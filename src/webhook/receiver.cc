@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/base64.h"
+#include "core/json_limits.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "git/remote.h"
@@ -383,6 +384,17 @@ Receiver::Receiver(store::Store& store, std::function<void(const std::string&)> 
                    Options options)
     : store_(store), enqueue_(std::move(enqueue)), options_(std::move(options)) {}
 
+namespace {
+
+// The payload with bounded nesting (core/json_limits.h); a discarded value when it is not JSON
+// or nests too deep (a payload from an unauthenticated sender must not exhaust the stack).
+Json ParsePayload(std::string_view text) {
+  auto v = ParseJson(text, "the webhook payload");
+  return v.ok() ? std::move(v).value() : Json(Json::value_t::discarded);
+}
+
+}  // namespace
+
 http::Response Receiver::Handle(const http::Request& req) {
   auto provider = Detect(req);
   // Azure DevOps can be configured without its headers being forwarded: look at the body.
@@ -393,9 +405,9 @@ http::Response Receiver::Handle(const http::Request& req) {
     // Signatures still cover the raw body.
     if (StartsWith(Lower(req.Header("content-type")), "application/x-www-form-urlencoded")) {
       auto form = http::ParseQuery(req.body);
-      body = Json::parse(form["payload"], nullptr, /*allow_exceptions=*/false);
+      body = ParsePayload(form["payload"]);
     } else {
-      body = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+      body = ParsePayload(req.body);
     }
     return !body->is_discarded();
   };

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/fyaml.h"
+#include "core/json_limits.h"
 #include "core/yaml_resolve.h"
 
 namespace flotilla::kustomize {
@@ -71,8 +72,10 @@ struct Converter {
     if (++nodes > max_nodes)
       return Fail(ResourceExhausted(fmt::format(
           "{}: YAML document expands to more than {} nodes (alias bomb?)", filename, max_nodes)));
-    if (depth > 256)
-      return Fail(ResourceExhausted(fmt::format("{}: YAML nesting deeper than 256", filename)));
+    if (depth > kMaxJsonDepth)
+      return Fail(ResourceExhausted(
+          fmt::format("{}: YAML nested deeper than {} levels (the limit for maps and lists)",
+                      filename, kMaxJsonDepth)));
     if (n == nullptr) {
       *out = nullptr;
       return true;

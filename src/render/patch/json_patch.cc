@@ -1,10 +1,19 @@
 // RFC 6902 JSON patch and RFC 7386 JSON merge patch.
+//
+// Bounds (JsonPatchLimits): "copy" can double a document with every operation, so the bytes
+// copied by one patch are capped as the API server caps them (evanphx/json-patch's
+// AccumulatedCopySizeLimit, set to the request size limit); the number of operations is capped
+// as kube-apiserver's maxJSONPatchOperations; and the nesting the result can reach is tracked so
+// that no operation builds a document deeper than kMaxJsonDepth. Each bound is O(1) or linear
+// in what the operation touches.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "core/json_limits.h"
 #include "render/patch/patch.h"
 
 namespace flotilla::patch {
@@ -121,7 +130,34 @@ StatusOr<Json> Remove(Json& doc, const std::vector<std::string>& tokens) {
   return NotFound(fmt::format("cannot remove \"{}\" from a {}", last, parent->type_name()));
 }
 
-Status ApplyOne(Json& doc, const Json& op) {
+// A value for an error message: its JSON, cut short.
+std::string Shown(const Json& v) {
+  std::string s = v.dump();
+  if (s.size() > 200) s = s.substr(0, 200) + "...";
+  return s;
+}
+
+// What one patch has spent, against its JsonPatchLimits.
+struct Budget {
+  const JsonPatchLimits& limits;
+  size_t copied_bytes = 0;
+  size_t depth_bound = 0;  // >= the document's nesting depth
+  int recounts = 0;
+
+  // Records that a value of nesting `depth` now sits `tokens` levels down. The bound only
+  // grows; when it passes the limit the real depth is recounted (a few times at most, as each
+  // recount walks the whole document).
+  Status Placed(Json& doc, size_t tokens, size_t depth) {
+    depth_bound = std::max(depth_bound, tokens + depth);
+    if (depth_bound <= limits.max_depth) return Status::Ok();
+    if (recounts++ < 8) depth_bound = JsonDepth(doc, limits.max_depth);
+    if (depth_bound <= limits.max_depth) return Status::Ok();
+    return InvalidArgument(
+        fmt::format("the patched object would be nested deeper than {} levels", limits.max_depth));
+  }
+};
+
+Status ApplyOne(Json& doc, const Json& op, Budget& budget) {
   if (!op.is_object()) return InvalidArgument("an operation must be an object");
   auto op_it = op.find("op");
   if (op_it == op.end() || !op_it->is_string())
@@ -144,14 +180,17 @@ Status ApplyOne(Json& doc, const Json& op) {
   };
   if (kind == "add") {
     ASSIGN_OR_RETURN(Json v, value());
-    return Add(doc, path, std::move(v));
+    size_t depth = JsonDepth(v, budget.limits.max_depth);
+    RETURN_IF_ERROR(Add(doc, path, std::move(v)));
+    return budget.Placed(doc, path.size(), depth);
   }
   if (kind == "remove") return Remove(doc, path).status();
   if (kind == "replace") {
     ASSIGN_OR_RETURN(Json v, value());
     ASSIGN_OR_RETURN(Json * target, Resolve(doc, path, path.size()));
+    size_t depth = JsonDepth(v, budget.limits.max_depth);
     *target = std::move(v);
-    return Status::Ok();
+    return budget.Placed(doc, path.size(), depth);
   }
   if (kind == "move") {
     ASSIGN_OR_RETURN(auto src, from());
@@ -159,20 +198,32 @@ Status ApplyOne(Json& doc, const Json& op) {
       return InvalidArgument("cannot move a value into one of its own children");
     if (src == path) return Resolve(doc, src, src.size()).status();
     ASSIGN_OR_RETURN(Json v, Remove(doc, src));
-    return Add(doc, path, std::move(v));
+    RETURN_IF_ERROR(Add(doc, path, std::move(v)));
+    // The moved value was src.size() levels down in a document at most depth_bound deep.
+    size_t depth = budget.depth_bound > src.size() ? budget.depth_bound - src.size() : 0;
+    return budget.Placed(doc, path.size(), depth);
   }
   if (kind == "copy") {
     ASSIGN_OR_RETURN(auto src, from());
     ASSIGN_OR_RETURN(Json * v, Resolve(doc, src, src.size()));
+    size_t room = budget.limits.max_copied_bytes - budget.copied_bytes;
+    size_t bytes = ApproxJsonBytes(*v, room);
+    if (bytes > room)
+      return InvalidArgument(fmt::format(
+          "the values copied by this patch exceed {} bytes (the limit for \"copy\" operations)",
+          budget.limits.max_copied_bytes));
+    budget.copied_bytes += bytes;
+    size_t depth = budget.depth_bound > src.size() ? budget.depth_bound - src.size() : 0;
     Json copy = *v;
-    return Add(doc, path, std::move(copy));
+    RETURN_IF_ERROR(Add(doc, path, std::move(copy)));
+    return budget.Placed(doc, path.size(), depth);
   }
   if (kind == "test") {
     ASSIGN_OR_RETURN(Json v, value());
     ASSIGN_OR_RETURN(Json * target, Resolve(doc, path, path.size()));
     if (*target != v)
       return InvalidArgument(
-          fmt::format("test failed: the value is {}, not {}", target->dump(), v.dump()));
+          fmt::format("test failed: the value is {}, not {}", Shown(*target), Shown(v)));
     return Status::Ok();
   }
   return InvalidArgument(fmt::format("unknown op \"{}\"", kind));
@@ -180,11 +231,19 @@ Status ApplyOne(Json& doc, const Json& op) {
 
 }  // namespace
 
-StatusOr<Json> ApplyJsonPatch(const Json& doc, const Json& ops) {
+StatusOr<Json> ApplyJsonPatch(const Json& doc, const Json& ops, const JsonPatchLimits& limits) {
   if (!ops.is_array()) return InvalidArgument("a JSON patch must be a list of operations");
+  if (ops.size() > limits.max_operations)
+    return InvalidArgument(fmt::format("the JSON patch has {} operations, more than {} (the limit)",
+                                       ops.size(), limits.max_operations));
+  Budget budget{limits};
+  budget.depth_bound = JsonDepth(doc);
+  if (budget.depth_bound > limits.max_depth)
+    return InvalidArgument(
+        fmt::format("the object is nested deeper than {} levels", limits.max_depth));
   Json out = doc;
   for (size_t i = 0; i < ops.size(); ++i) {
-    Status st = ApplyOne(out, ops[i]);
+    Status st = ApplyOne(out, ops[i], budget);
     if (!st.ok()) {
       auto field = [&](const char* name) {
         const Json& op = ops[i];

@@ -22,7 +22,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/json_limits.h"
 #include "render/patch/patch.h"
+#include "render/patch/path.h"
 
 namespace flotilla::patch {
 namespace {
@@ -36,12 +38,10 @@ std::string ScalarText(const Json& v) {
   return v.dump();
 }
 
-StatusOr<std::optional<Json>> Walk(const Json* dest, const Json& patch, const PatchSchema& schema,
-                                   const std::string& path);
-
-std::string Join(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
+// Merges `patch` onto `*dest` (nullptr: absent), which it may move from: each level of the
+// original is moved, not copied, so the walk is linear in the documents' sizes.
+StatusOr<std::optional<Json>> Walk(Json* dest, const Json& patch, const PatchSchema& schema,
+                                   const Path& path);
 
 bool IsDirectiveElement(const Json& e, std::string_view which) {
   if (!e.is_object()) return false;
@@ -83,7 +83,7 @@ StatusOr<Json> MergeScalarSet(const Json& dest, const Json& patch) {
 
 StatusOr<std::optional<Json>> MergeKeyedList(const Json& dest, const Json& patch,
                                              const std::vector<std::string>& keys,
-                                             const PatchSchema& element, const std::string& path) {
+                                             const PatchSchema& element, const Path& path) {
   for (const Json& e : patch) {
     if (IsDirectiveElement(e, "replace")) {
       Json out = Json::array();
@@ -95,8 +95,11 @@ StatusOr<std::optional<Json>> MergeKeyedList(const Json& dest, const Json& patch
   std::vector<bool> dest_used(dest.size(), false);
   auto merge_one = [&](const Json* d, const Json& p,
                        const std::vector<std::string>& values) -> StatusOr<std::optional<Json>> {
-    std::string sub = fmt::format("{}[{}]", path, fmt::join(values, ","));
-    ASSIGN_OR_RETURN(auto merged, Walk(d, p, element, sub));
+    std::string selector = fmt::format("[{}]", fmt::join(values, ","));
+    std::optional<Json> copy;
+    if (d != nullptr) copy = *d;  // one copy per element of a merged list
+    ASSIGN_OR_RETURN(auto merged,
+                     Walk(copy ? &*copy : nullptr, p, element, path.Selector(selector)));
     if (!merged || (merged->is_object() && merged->empty())) return std::optional<Json>();
     for (size_t i = 0; i < keys.size(); ++i)
       if (!values[i].empty() && merged->is_object() && !merged->contains(keys[i]))
@@ -149,7 +152,7 @@ StatusOr<std::optional<Json>> MergeKeyedList(const Json& dest, const Json& patch
 }
 
 StatusOr<std::optional<Json>> WalkList(const Json* dest, const Json& patch, const SchemaField* meta,
-                                       const PatchSchema& element, const std::string& path) {
+                                       const PatchSchema& element, const Path& path) {
   if (meta == nullptr || !meta->merge) return std::optional<Json>(patch);  // replaced
   const Json empty = Json::array();
   const Json& d = dest != nullptr && dest->is_array() ? *dest : empty;
@@ -165,36 +168,41 @@ StatusOr<std::optional<Json>> WalkList(const Json* dest, const Json& patch, cons
   return MergeKeyedList(d, patch, keys, element, path);
 }
 
-StatusOr<std::optional<Json>> Walk(const Json* dest, const Json& patch, const PatchSchema& schema,
-                                   const std::string& path) {
+StatusOr<std::optional<Json>> Walk(Json* dest, const Json& patch, const PatchSchema& schema,
+                                   const Path& path) {
   if (!patch.is_object()) return std::optional<Json>(patch);
-  Json p = patch;
-  if (auto d = p.find(kDirective); d != p.end()) {
+  if (path.depth > kMaxJsonDepth)
+    return InvalidArgument(
+        fmt::format("{}: the patch is nested deeper than {} levels", path.Str(), kMaxJsonDepth));
+  if (auto d = patch.find(kDirective); d != patch.end()) {
     if (*d == "delete") return std::optional<Json>();
     if (*d == "replace") {
+      Json p = patch;
       p.erase(kDirective);
-      return std::optional<Json>(p);
+      return std::optional<Json>(std::move(p));
     }
-    if (*d != "merge")
-      return InvalidArgument(
-          fmt::format("{}{}unknown patch strategy {}", path, path.empty() ? "" : ": ", d->dump()));
-    p.erase(kDirective);
+    if (*d != "merge") {
+      std::string where = path.Str();
+      return InvalidArgument(fmt::format("{}{}unknown patch strategy {}", where,
+                                         where.empty() ? "" : ": ", d->dump()));
+    }
   }
-  Json out = dest != nullptr && dest->is_object() ? *dest : Json::object();
-  for (auto it = p.begin(); it != p.end(); ++it) {
+  Json out = dest != nullptr && dest->is_object() ? std::move(*dest) : Json::object();
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
     const std::string& key = it.key();
+    if (key == kDirective) continue;
     if (it->is_null()) {
       out.erase(key);
       continue;
     }
     auto cur = out.find(key);
-    const Json* cur_ptr = cur == out.end() ? nullptr : &*cur;
+    Json* cur_ptr = cur == out.end() ? nullptr : &*cur;
     std::optional<Json> merged;
     if (it->is_object()) {
-      ASSIGN_OR_RETURN(merged, Walk(cur_ptr, *it, schema.Sub(key), Join(path, key)));
+      ASSIGN_OR_RETURN(merged, Walk(cur_ptr, *it, schema.Sub(key), path.Field(key)));
     } else if (it->is_array()) {
       ASSIGN_OR_RETURN(merged,
-                       WalkList(cur_ptr, *it, schema.Field(key), schema.Sub(key), Join(path, key)));
+                       WalkList(cur_ptr, *it, schema.Field(key), schema.Sub(key), path.Field(key)));
     } else {
       merged = *it;
     }
@@ -211,7 +219,8 @@ StatusOr<std::optional<Json>> Walk(const Json* dest, const Json& patch, const Pa
 StatusOr<Json> KustomizeStrategicMerge(const Json& original, const Json& patch,
                                        const PatchSchema& schema) {
   if (!patch.is_object()) return InvalidArgument("a strategic merge patch must be an object");
-  ASSIGN_OR_RETURN(auto merged, Walk(&original, patch, schema, ""));
+  Json copy = original;
+  ASSIGN_OR_RETURN(auto merged, Walk(&copy, patch, schema, Path{}));
   return merged ? std::move(*merged) : Json();
 }
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "core/json_limits.h"
 #include "core/status.h"
 
 namespace flotilla::patch {
@@ -64,10 +65,19 @@ class PatchSchema {
   const SchemaType* type_ = nullptr;
 };
 
-// RFC 6902. Errors name the operation index and path: `operation 2 (remove /spec/x): ...`.
-StatusOr<Json> ApplyJsonPatch(const Json& doc, const Json& ops);
+// Bounds on one JSON patch, as kube-apiserver's (see json_patch.cc).
+struct JsonPatchLimits {
+  size_t max_operations = 10'000;             // kube-apiserver's maxJSONPatchOperations
+  size_t max_copied_bytes = 3 * 1024 * 1024;  // bytes all "copy" operations may duplicate
+  size_t max_depth = kMaxJsonDepth;           // nesting of the result
+};
 
-// RFC 7386 (null deletes, objects merge, everything else replaces).
+// RFC 6902. Errors name the operation index and path: `operation 2 (remove /spec/x): ...`.
+// Exceeding a limit is kInvalidArgument naming it.
+StatusOr<Json> ApplyJsonPatch(const Json& doc, const Json& ops, const JsonPatchLimits& limits = {});
+
+// RFC 7386 (null deletes, objects merge, everything else replaces). Recurses once per level of
+// `patch`: callers bound its nesting (every reader of untrusted JSON/YAML does).
 Json MergePatch(Json target, const Json& patch);
 
 // The API server's strategic merge patch. `patch` must be an object.

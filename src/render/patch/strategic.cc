@@ -5,14 +5,22 @@
 // API server's typed decoding drops them too), a map's `$patch: delete` removes its key (rather
 // than leaving the empty map the typed encoding drops), and `$deleteFromPrimitiveList` on a list
 // without the merge strategy deletes from it rather than replacing it with the deletion list.
+//
+// Cost: linear in the sizes of the original and the patch (times the nesting of merge lists,
+// which the schema bounds). The patch is walked in place, never copied per level, and field
+// paths for error messages are built only when an error needs one: both used to be copied at
+// every level, which made a patch nested n deep cost O(n²) memory (gigabytes for 50 KB).
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "core/json_limits.h"
 #include "render/patch/patch.h"
+#include "render/patch/path.h"
 
 namespace flotilla::patch {
 namespace {
@@ -24,12 +32,9 @@ constexpr std::string_view kOrderPrefix = "$setElementOrder";
 
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-std::string Join(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
-Status Bad(const std::string& path, std::string_view msg) {
-  return InvalidArgument(path.empty() ? std::string(msg) : fmt::format("{}: {}", path, msg));
+Status Bad(const Path& path, std::string_view msg) {
+  std::string where = path.Str();
+  return InvalidArgument(where.empty() ? std::string(msg) : fmt::format("{}: {}", where, msg));
 }
 
 // Go's reflect kind of a decoded JSON value; numbers are all float64 there.
@@ -75,14 +80,21 @@ Json KeyOf(const Json& v, const std::string& merge_key) {
   return it == v.end() ? Json() : *it;
 }
 
+// Equality of scalars and merge-key values as Go sees them after decoding (numbers are all
+// float64 there), as a string usable as a map key.
+std::string ValueKey(const Json& v) {
+  if (v.is_number()) return Json(v.get<double>()).dump();
+  return v.dump();
+}
+
 // First positions of each key in `list`.
 std::map<std::string, size_t> Positions(const Json& list, const std::string& merge_key) {
   std::map<std::string, size_t> pos;
-  for (size_t i = 0; i < list.size(); ++i) pos.emplace(KeyOf(list[i], merge_key).dump(), i);
+  for (size_t i = 0; i < list.size(); ++i) pos.emplace(ValueKey(KeyOf(list[i], merge_key)), i);
   return pos;
 }
 
-Status CheckMergeKeys(const Json& list, const std::string& merge_key, const std::string& path) {
+Status CheckMergeKeys(const Json& list, const std::string& merge_key, const Path& path) {
   for (const Json& e : list) {
     if (!e.is_object()) return Bad(path, fmt::format("expected a map, got {}", e.dump()));
     if (!e.contains(merge_key))
@@ -100,7 +112,7 @@ bool IsDeleteElement(const Json& e) {
 
 // normalizeSliceOrder: sorts `items` by their position in `order`; deletion directives last.
 StatusOr<Json> SortByOrder(const Json& items, const Json& order, const std::string& merge_key,
-                           bool maps, const std::string& path) {
+                           bool maps, const Path& path) {
   Json keep = Json::array(), deletes = Json::array();
   if (maps) {
     RETURN_IF_ERROR(CheckMergeKeys(items, merge_key, path));
@@ -112,8 +124,8 @@ StatusOr<Json> SortByOrder(const Json& items, const Json& order, const std::stri
   auto pos = Positions(order, maps ? merge_key : "");
   std::vector<Json> v(keep.begin(), keep.end());
   std::stable_sort(v.begin(), v.end(), [&](const Json& a, const Json& b) {
-    auto ia = pos.find(KeyOf(a, maps ? merge_key : "").dump());
-    auto ib = pos.find(KeyOf(b, maps ? merge_key : "").dump());
+    auto ia = pos.find(ValueKey(KeyOf(a, maps ? merge_key : "")));
+    auto ib = pos.find(ValueKey(KeyOf(b, maps ? merge_key : "")));
     return ia != pos.end() && ib != pos.end() && ia->second < ib->second;
   });
   Json out(v);
@@ -127,7 +139,7 @@ StatusOr<Json> SortByOrder(const Json& items, const Json& order, const std::stri
 // items are known to it).
 StatusOr<Json> NormalizeOrder(const Json& patch_items, const Json& server_only,
                               const Json& patch_order, const Json& server_order,
-                              const std::string& merge_key, bool maps, const std::string& path) {
+                              const std::string& merge_key, bool maps, const Path& path) {
   ASSIGN_OR_RETURN(Json right, SortByOrder(patch_items, patch_order, merge_key, maps, path));
   ASSIGN_OR_RETURN(Json left, SortByOrder(server_only, server_order, merge_key, maps, path));
   const std::string key = maps ? merge_key : "";
@@ -140,8 +152,8 @@ StatusOr<Json> NormalizeOrder(const Json& patch_items, const Json& server_only,
     } else if (j >= right.size()) {
       out.push_back(left[i++]);
     } else {
-      auto li = pos.find(KeyOf(left[i], key).dump());
-      auto ri = pos.find(KeyOf(right[j], key).dump());
+      auto li = pos.find(ValueKey(KeyOf(left[i], key)));
+      auto ri = pos.find(ValueKey(KeyOf(right[j], key)));
       if (li != pos.end() && ri != pos.end() && li->second < ri->second)
         out.push_back(left[i++]);
       else
@@ -157,11 +169,11 @@ void Partition(const Json& merged, const Json& by, const std::string& key, Json&
   present = Json::array();
   others = Json::array();
   auto pos = Positions(by, key);
-  for (const Json& e : merged) (pos.count(KeyOf(e, key).dump()) ? present : others).push_back(e);
+  for (const Json& e : merged) (pos.count(ValueKey(KeyOf(e, key))) ? present : others).push_back(e);
 }
 
 // sliceElementType: all elements of both lists must be of one kind, and not lists.
-StatusOr<GoKind> ElementKind(const Json& a, const Json& b, const std::string& path) {
+StatusOr<GoKind> ElementKind(const Json& a, const Json& b, const Path& path) {
   bool seen = false;
   GoKind kind = GoKind::kNil;
   for (const Json* list : {&a, &b}) {
@@ -176,36 +188,54 @@ StatusOr<GoKind> ElementKind(const Json& a, const Json& b, const std::string& pa
   return kind;
 }
 
-// deduplicateScalars, with Go's order-changing swap-with-last.
+// deduplicateScalars, with Go's order-changing swap-with-last: for each i in turn, every later
+// element equal to s[i] (lowest position first) is overwritten by the current last element and
+// the list shrinks. Go's nested loop is quadratic; this replays the same moves with an index of
+// positions per value, in O(n log n).
 Json DedupScalars(Json s) {
-  long length = static_cast<long>(s.size()) - 1;
-  for (long i = 0; i < length; ++i) {
-    for (long j = i + 1; j <= length; ++j) {
-      if (s[i] == s[j]) {
-        s[j] = s[length];
-        s.erase(static_cast<size_t>(length));
-        --length;
-        --j;
+  std::map<std::string, std::set<size_t>> at;
+  std::vector<std::string> keys;
+  keys.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    keys.push_back(ValueKey(s[i]));
+    at[keys.back()].insert(i);
+  }
+  size_t length = s.size();
+  for (size_t i = 0; i + 1 < length; ++i) {
+    std::set<size_t>& same = at[keys[i]];
+    for (auto j = same.upper_bound(i); j != same.end(); j = same.upper_bound(i)) {
+      size_t pos = *j, last = length - 1;
+      same.erase(j);
+      if (pos != last) {
+        std::set<size_t>& moved = at[keys[last]];
+        moved.erase(last);
+        moved.insert(pos);
+        s[pos] = std::move(s[last]);
+        keys[pos] = std::move(keys[last]);
       }
+      --length;
     }
   }
+  s.erase(s.begin() + static_cast<std::ptrdiff_t>(length), s.end());
   return s;
 }
 
-StatusOr<Json> MergeMap(Json original, Json patch, const PatchSchema& schema,
-                        const std::string& path);
+StatusOr<Json> MergeMap(Json original, const Json& patch, const PatchSchema& schema,
+                        const Path& path);
 
 StatusOr<Json> MergeSlice(Json original, Json patch, const PatchSchema& element,
-                          const std::string& merge_key, bool delete_list, const std::string& path) {
+                          const std::string& merge_key, bool delete_list, const Path& path) {
   if (original.empty() && patch.empty()) return original;
   ASSIGN_OR_RETURN(GoKind kind, ElementKind(original, patch, path));
   bool maps = kind == GoKind::kMap;
   Json merged;
   if (!maps) {
     if (delete_list) {
+      std::set<std::string> deleted;
+      for (const Json& e : patch) deleted.insert(ValueKey(e));
       Json out = Json::array();
       for (const Json& e : original)
-        if (std::find(patch.begin(), patch.end(), e) == patch.end()) out.push_back(e);
+        if (!deleted.count(ValueKey(e))) out.push_back(e);
       return out;
     }
     merged = original;
@@ -216,6 +246,7 @@ StatusOr<Json> MergeSlice(Json original, Json patch, const PatchSchema& element,
     // Special elements: {$patch: delete, key: v} removes matches; {$patch: replace} replaces.
     Json rest = Json::array();
     bool replace = false;
+    std::set<std::string> deleted;  // merge-key values of `{$patch: delete}` elements
     for (const Json& e : patch) {
       auto d = e.find(kDirective);
       if (d == e.end()) {
@@ -225,13 +256,7 @@ StatusOr<Json> MergeSlice(Json original, Json patch, const PatchSchema& element,
         if (k == e.end())
           return Bad(path, fmt::format("map {} does not contain declared merge key: {}", e.dump(),
                                        merge_key));
-        Json kept = Json::array();
-        for (const Json& o : original) {
-          if (!o.is_object()) return Bad(path, "a list element is not a map");
-          auto ok = o.find(merge_key);
-          if (ok == o.end() || *ok != *k) kept.push_back(o);
-        }
-        original = std::move(kept);
+        deleted.insert(ValueKey(*k));
       } else if (*d == "replace") {
         replace = true;
       } else if (*d == "merge") {
@@ -240,6 +265,14 @@ StatusOr<Json> MergeSlice(Json original, Json patch, const PatchSchema& element,
         return Bad(path, fmt::format("unknown patch type: {} in map: {}", d->dump(), e.dump()));
       }
     }
+    if (!deleted.empty()) {
+      Json kept = Json::array();
+      for (Json& o : original) {
+        auto ok = o.find(merge_key);
+        if (ok == o.end() || !deleted.count(ValueKey(*ok))) kept.push_back(std::move(o));
+      }
+      original = std::move(kept);
+    }
     if (replace) {
       original = CleanNew(rest);
       patch = Json::array();
@@ -247,23 +280,24 @@ StatusOr<Json> MergeSlice(Json original, Json patch, const PatchSchema& element,
       patch = std::move(rest);
     }
     merged = original;
+    // First element of `merged` per merge-key value (every element is a map: ElementKind).
+    std::map<std::string, size_t> first;
+    for (size_t i = 0; i < merged.size(); ++i)
+      if (auto ok = merged[i].find(merge_key); ok != merged[i].end())
+        first.emplace(ValueKey(*ok), i);
     for (const Json& e : patch) {
       auto k = e.find(merge_key);
       if (k == e.end())
         return Bad(path, fmt::format("map {} does not contain declared merge key: {}", e.dump(),
                                      merge_key));
-      bool found = false;
-      for (Json& o : merged) {
-        if (!o.is_object()) return Bad(path, "a list element is not a map");
-        auto ok = o.find(merge_key);
-        if (ok != o.end() && *ok == *k) {
-          ASSIGN_OR_RETURN(o, MergeMap(std::move(o), e, element,
-                                       fmt::format("{}[{}={}]", path, merge_key, k->dump())));
-          found = true;
-          break;
-        }
+      auto [hit, added] = first.emplace(ValueKey(*k), merged.size());
+      if (added) {
+        merged.push_back(CleanNew(e));
+        continue;
       }
-      if (!found) merged.push_back(CleanNew(e));
+      Json& o = merged[hit->second];
+      std::string selector = fmt::format("[{}={}]", merge_key, k->dump());
+      ASSIGN_OR_RETURN(o, MergeMap(std::move(o), e, element, path.Selector(selector)));
     }
   }
   Json present, others;
@@ -272,17 +306,18 @@ StatusOr<Json> MergeSlice(Json original, Json patch, const PatchSchema& element,
 }
 
 // $retainKeys: keys of the original not listed are cleared; the patch may set only listed keys.
-Status ApplyRetainKeys(Json& original, Json& patch, const std::string& path) {
+Status ApplyRetainKeys(Json& original, const Json& patch, const Path& path) {
   auto it = patch.find(kRetainKeys);
   if (it == patch.end()) return Status::Ok();
-  Json keep = std::move(*it);
-  patch.erase(it);
+  const Json& keep = *it;
   if (!keep.is_array()) return Bad(path, "invalid patch format of retainKeys: not a list");
-  auto listed = [&](const std::string& k) {
-    return std::find(keep.begin(), keep.end(), Json(k)) != keep.end();
-  };
+  std::set<std::string, std::less<>> kept;
+  for (const Json& k : keep)
+    if (k.is_string()) kept.insert(k.get<std::string>());
+  auto listed = [&](const std::string& k) { return kept.count(k) > 0; };
   for (auto p = patch.begin(); p != patch.end(); ++p) {
-    if (p->is_null() || StartsWith(p.key(), kDeletePrefix) || StartsWith(p.key(), kOrderPrefix))
+    if (p->is_null() || p.key() == kRetainKeys || StartsWith(p.key(), kDeletePrefix) ||
+        StartsWith(p.key(), kOrderPrefix))
       continue;
     if (!listed(p.key()))
       return Bad(path,
@@ -298,7 +333,7 @@ Status ApplyRetainKeys(Json& original, Json& patch, const std::string& path) {
 }
 
 StatusOr<std::string> DirectiveTarget(const std::string& key, std::string_view prefix,
-                                      const std::string& path) {
+                                      const Path& path) {
   size_t slash = key.find('/');
   if (slash == std::string::npos || std::string_view(key).substr(0, slash) != prefix)
     return Bad(path, fmt::format("invalid patch format: {}", key));
@@ -307,7 +342,7 @@ StatusOr<std::string> DirectiveTarget(const std::string& key, std::string_view p
 
 // validatePatchWithSetOrderList: the patch list's items appear in $setElementOrder's order.
 Status CheckOrderList(const Json& patch_list, const Json& order, const std::string& merge_key,
-                      const std::string& path) {
+                      const Path& path) {
   if (order.empty() || patch_list.empty()) return Status::Ok();
   Json items = Json::array();
   for (const Json& e : patch_list)
@@ -340,17 +375,16 @@ Status CheckOrderList(const Json& patch_list, const Json& order, const std::stri
 }
 
 // mergePatchIntoOriginal: merges each list that has a $setElementOrder directive, in its order.
-Status ApplySetElementOrder(Json& original, Json& patch, const PatchSchema& schema,
-                            const std::string& path) {
-  std::vector<std::string> keys;
-  for (auto it = patch.begin(); it != patch.end(); ++it)
-    if (StartsWith(it.key(), kOrderPrefix)) keys.push_back(it.key());
-  for (const std::string& key : keys) {
-    Json order = std::move(patch[key]);
-    patch.erase(key);
+// Adds the fields it merged to `done`: the caller's walk over the patch skips them.
+Status ApplySetElementOrder(Json& original, const Json& patch, const PatchSchema& schema,
+                            const Path& path, std::set<std::string>& done) {
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    if (!StartsWith(it.key(), kOrderPrefix)) continue;
+    const std::string& key = it.key();
+    const Json& order = *it;
     if (!order.is_array()) return Bad(path, fmt::format("{} must be a list", key));
     ASSIGN_OR_RETURN(std::string field, DirectiveTarget(key, kOrderPrefix, path));
-    std::string sub = Join(path, field);
+    Path sub = path.Field(field);
     auto o = original.find(field);
     auto p = patch.find(field);
     bool in_original = o != original.end(), in_patch = p != patch.end();
@@ -358,9 +392,10 @@ Status ApplySetElementOrder(Json& original, Json& patch, const PatchSchema& sche
     if (in_patch && !p->is_array()) return Bad(sub, "not a list in the patch");
     const SchemaField* meta = schema.Field(field);
     std::string merge_key = meta ? meta->merge_key : "";
-    Json patch_list = in_patch ? *p : Json::array();
+    const Json empty = Json::array();
+    const Json& patch_list = in_patch ? *p : empty;
     RETURN_IF_ERROR(CheckOrderList(patch_list, order, merge_key, sub));
-    Json original_list = in_original ? *o : Json::array();
+    Json original_list = in_original ? std::move(*o) : Json::array();
     Json merged;
     if (in_original && !in_patch) {
       merged = original_list;
@@ -384,33 +419,35 @@ Status ApplySetElementOrder(Json& original, Json& patch, const PatchSchema& sche
     Partition(merged, order, maps ? merge_key : "", present, others);
     ASSIGN_OR_RETURN(original[field],
                      NormalizeOrder(present, others, order, original_list, merge_key, maps, sub));
-    patch.erase(field);
+    done.insert(field);
   }
   return Status::Ok();
 }
 
-StatusOr<Json> MergeMap(Json original, Json patch, const PatchSchema& schema,
-                        const std::string& path) {
+StatusOr<Json> MergeMap(Json original, const Json& patch, const PatchSchema& schema,
+                        const Path& path) {
+  // Inputs are depth-checked when read; this keeps direct callers off the stack's edge too.
+  if (path.depth > kMaxJsonDepth)
+    return Bad(path, fmt::format("the patch is nested deeper than {} levels", kMaxJsonDepth));
   if (auto d = patch.find(kDirective); d != patch.end()) {
-    if (*d == "replace") {
-      patch.erase(d);
-      return CleanNew(patch);
-    }
+    if (*d == "replace") return CleanNew(patch);  // CleanNew drops the directive
     if (*d == "delete") return Json::object();
     return Bad(path, fmt::format("unknown patch type: {} in map: {}", d->dump(), patch.dump()));
   }
   if (!original.is_object()) original = Json::object();
   RETURN_IF_ERROR(ApplyRetainKeys(original, patch, path));
-  RETURN_IF_ERROR(ApplySetElementOrder(original, patch, schema, path));
+  std::set<std::string> ordered;
+  RETURN_IF_ERROR(ApplySetElementOrder(original, patch, schema, path, ordered));
   for (auto it = patch.begin(); it != patch.end(); ++it) {
     std::string key = it.key();
+    if (key == kRetainKeys || StartsWith(key, kOrderPrefix) || ordered.count(key)) continue;
     bool delete_list = false;
     if (StartsWith(key, kDeletePrefix)) {
       ASSIGN_OR_RETURN(key, DirectiveTarget(key, kDeletePrefix, path));
       delete_list = true;
     }
     const Json& value = *it;
-    std::string sub = Join(path, key);
+    Path sub = path.Field(key);
     // null, and a map's `$patch: delete`, remove the key. (apimachinery leaves an empty map,
     // which the API server's typed encoding then drops: what a client sees is the key gone.)
     if (value.is_null() ||
@@ -453,7 +490,7 @@ StatusOr<Json> MergeMap(Json original, Json patch, const PatchSchema& schema,
 StatusOr<Json> StrategicMergePatch(const Json& original, const Json& patch,
                                    const PatchSchema& schema) {
   if (!patch.is_object()) return InvalidArgument("a strategic merge patch must be an object");
-  return MergeMap(original.is_object() ? original : Json::object(), patch, schema, "");
+  return MergeMap(original.is_object() ? original : Json::object(), patch, schema, Path{});
 }
 
 }  // namespace flotilla::patch
