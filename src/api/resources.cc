@@ -7,6 +7,7 @@
 #include "api/protobuf.h"
 #include "api/table.h"
 #include "api/watch.h"
+#include "core/json_limits.h"
 #include "core/yaml.h"
 
 namespace flotilla::api {
@@ -25,19 +26,12 @@ StatusOr<Json> ParseBody(const HttpRequest& req, const model::ResourceType& type
   if (IsProtobufContentType(req.Header("content-type")))
     return DecodeKubernetesProtobuf(type, req.body);
   if (IsYaml(req)) {
-    auto parsed = ParseYaml(req.body);
+    auto parsed = ParseYaml(req.body, "the request body");
     if (!parsed.ok()) return InvalidArgument(parsed.status().message());
     return std::move(parsed).value();
   }
-  try {
-    return Json::parse(req.body);
-  } catch (const nlohmann::json::parse_error& e) {
-    // The position only: the parser's own message quotes the body, which may be a Secret.
-    return InvalidArgument(
-        fmt::format("the request body is not valid JSON (syntax error at byte {})", e.byte));
-  } catch (const nlohmann::json::exception& e) {
-    return InvalidArgument("the request body is not valid JSON");
-  }
+  // Bounded nesting (core/json_limits.h); errors give the position only, never the body.
+  return ParseJson(req.body, "the request body");
 }
 
 bool DryRun(const HttpRequest& req) { return req.Query("dryRun") == "All"; }
@@ -224,6 +218,7 @@ HttpResponse ResourceApi::List(const HttpRequest& req, const ResourcePath& path)
     }
   }
   lo.continue_token = req.Query("continue");
+  lo.max_bytes = options_.max_list_page_bytes;
   auto result = store_.List(type, lo);
   if (!result.ok()) return ErrorResponse(result.status(), {&type, ""});
   for (Json& item : result->items) SetTypeMeta(type, item);
@@ -232,11 +227,17 @@ HttpResponse ResourceApi::List(const HttpRequest& req, const ResourcePath& path)
     return JsonResponse(200, BuildTable(type, result->items, *table, rv, result->continue_token));
   Json md = {{"resourceVersion", rv}};
   if (!result->continue_token.empty()) md["continue"] = result->continue_token;
-  Json list = {{"kind", type.ListKind()},
-               {"apiVersion", type.ApiVersion()},
-               {"metadata", std::move(md)},
-               {"items", std::move(result->items)}};
-  return JsonResponse(200, list);
+  // Written item by item, each released once written, so the page is not held twice.
+  HttpResponse r;
+  r.body = fmt::format(R"({{"apiVersion":{},"kind":{},"metadata":{},"items":[)",
+                       Json(type.ApiVersion()).dump(), Json(type.ListKind()).dump(), md.dump());
+  for (size_t i = 0; i < result->items.size(); ++i) {
+    if (i > 0) r.body += ',';
+    r.body += result->items[i].dump();
+    result->items[i] = Json();
+  }
+  r.body += "]}";
+  return r;
 }
 
 HttpResponse ResourceApi::Watch(const HttpRequest& req, const ResourcePath& path) {
@@ -294,6 +295,11 @@ HttpResponse ResourceApi::Create(const HttpRequest& req, const ResourcePath& pat
 
 HttpResponse ResourceApi::CreateObject(const HttpRequest& req, const ResourcePath& path, Json obj) {
   const model::ResourceType& type = *path.type;
+  auto validation = FieldValidationOf(req);
+  if (!validation.ok()) return ErrorResponse(validation.status());
+  std::vector<std::string> warnings;
+  if (Status s = CheckUnknownFields(type, *validation, nullptr, obj, warnings); !s.ok())
+    return ErrorResponse(s, {&type, ""});
   Json& md = Metadata(obj);
   for (const char* k : {"resourceVersion", "uid", "creationTimestamp", "deletionTimestamp",
                         "generation", "managedFields"})
@@ -308,15 +314,23 @@ HttpResponse ResourceApi::CreateObject(const HttpRequest& req, const ResourcePat
   Status admitted = Admit(ar, hooks_, Json(), obj);
   if (generated) Metadata(obj).erase("name");
   if (!admitted.ok()) return ErrorResponse(admitted, {&type, name});
-  if (ar.dry_run) return ObjectResponse(201, type, std::move(obj));
-  auto created = store_.Create(type, std::move(obj));
-  if (!created.ok()) return ErrorResponse(Kubeify(created.status(), type, name), {&type, name});
-  if (&type == &model::NamespaceType()) {
-    if (auto active = MarkNamespaceActive(*created); active.ok()) created = std::move(active);
-  } else if (type.namespaced) {
-    EnsureNamespace(path.ns);
+  if (Status s = CheckObjectSize(type, obj, options_.max_object_bytes); !s.ok())
+    return ErrorResponse(s, {&type, name});
+  HttpResponse response;
+  if (ar.dry_run) {
+    response = ObjectResponse(201, type, std::move(obj));
+  } else {
+    auto created = store_.Create(type, std::move(obj));
+    if (!created.ok()) return ErrorResponse(Kubeify(created.status(), type, name), {&type, name});
+    if (&type == &model::NamespaceType()) {
+      if (auto active = MarkNamespaceActive(*created); active.ok()) created = std::move(active);
+    } else if (type.namespaced) {
+      EnsureNamespace(path.ns);
+    }
+    response = ObjectResponse(201, type, std::move(created).value());
   }
-  return ObjectResponse(201, type, std::move(created).value());
+  AddWarnings(response, warnings);
+  return response;
 }
 
 HttpResponse ResourceApi::Update(const HttpRequest& req, const ResourcePath& path) {
@@ -328,15 +342,29 @@ HttpResponse ResourceApi::Update(const HttpRequest& req, const ResourcePath& pat
   if (Status s = CheckTypeMeta(type, obj); !s.ok()) return ErrorResponse(s);
   if (Status s = ReconcileNamespace(type, path, obj); !s.ok()) return ErrorResponse(s);
   if (Status s = ReconcileName(path, obj); !s.ok()) return ErrorResponse(s);
+  auto validation = FieldValidationOf(req);
+  if (!validation.ok()) return ErrorResponse(validation.status());
   auto old = store_.Get(type, path.ns, path.name);
   if (!old.ok()) return ErrorResponse(Kubeify(old.status(), type, path.name), subject);
+  std::vector<std::string> warnings;
+  if (path.subresource.empty())
+    if (Status s = CheckUnknownFields(type, *validation, &*old, obj, warnings); !s.ok())
+      return ErrorResponse(s, subject);
   AdmissionRequest ar{Operation::kUpdate, &type, path.subresource, DryRun(req)};
   if (Status s = Admit(ar, hooks_, *old, obj); !s.ok()) return ErrorResponse(s, subject);
-  if (ar.dry_run) return ObjectResponse(200, type, std::move(obj));
-  auto updated = path.subresource == "status" ? store_.UpdateStatus(type, std::move(obj))
-                                              : store_.Update(type, std::move(obj));
-  if (!updated.ok()) return ErrorResponse(Kubeify(updated.status(), type, path.name), subject);
-  return ObjectResponse(200, type, std::move(updated).value());
+  if (Status s = CheckObjectSize(type, obj, options_.max_object_bytes); !s.ok())
+    return ErrorResponse(s, subject);
+  HttpResponse response;
+  if (ar.dry_run) {
+    response = ObjectResponse(200, type, std::move(obj));
+  } else {
+    auto updated = path.subresource == "status" ? store_.UpdateStatus(type, std::move(obj))
+                                                : store_.Update(type, std::move(obj));
+    if (!updated.ok()) return ErrorResponse(Kubeify(updated.status(), type, path.name), subject);
+    response = ObjectResponse(200, type, std::move(updated).value());
+  }
+  AddWarnings(response, warnings);
+  return response;
 }
 
 HttpResponse ResourceApi::Patch(const HttpRequest& req, const ResourcePath& path) {
@@ -351,6 +379,8 @@ HttpResponse ResourceApi::Patch(const HttpRequest& req, const ResourcePath& path
                                      "application/strategic-merge-patch+json, "
                                      "application/apply-patch+yaml"),
                          subject);
+  auto validation = FieldValidationOf(req);
+  if (!validation.ok()) return ErrorResponse(validation.status());
   auto body = ParseBody(req, type);
   if (!body.ok()) return ErrorResponse(body.status());
   Json patch = std::move(body).value();
@@ -394,12 +424,27 @@ HttpResponse ResourceApi::Patch(const HttpRequest& req, const ResourcePath& path
       s.AddCause({"metadata.name", "field is immutable", "FieldValueInvalid"});
       return ErrorResponse(s, subject);
     }
+    std::vector<std::string> warnings;
+    if (path.subresource.empty())
+      if (Status s = CheckUnknownFields(type, *validation, &*cur, obj, warnings); !s.ok())
+        return ErrorResponse(s, subject);
     AdmissionRequest ar{Operation::kUpdate, &type, path.subresource, DryRun(req)};
     if (Status s = Admit(ar, hooks_, *cur, obj); !s.ok()) return ErrorResponse(s, subject);
-    if (ar.dry_run) return ObjectResponse(200, type, std::move(obj));
+    if (Status s = CheckObjectSize(type, obj, options_.max_object_bytes); !s.ok())
+      return ErrorResponse(s, subject);
+    HttpResponse response;
+    if (ar.dry_run) {
+      response = ObjectResponse(200, type, std::move(obj));
+      AddWarnings(response, warnings);
+      return response;
+    }
     auto updated = path.subresource == "status" ? store_.UpdateStatus(type, std::move(obj))
                                                 : store_.Update(type, std::move(obj));
-    if (updated.ok()) return ObjectResponse(200, type, std::move(updated).value());
+    if (updated.ok()) {
+      response = ObjectResponse(200, type, std::move(updated).value());
+      AddWarnings(response, warnings);
+      return response;
+    }
     // A patch without a resourceVersion precondition applies to whatever is current: retry.
     if (updated.status().code() == StatusCode::kConflict && !has_rv && attempt + 1 < kPatchAttempts)
       continue;

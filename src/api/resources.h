@@ -8,6 +8,7 @@
 
 #include "api/admission.h"
 #include "api/http.h"
+#include "api/limits.h"
 #include "api/router.h"
 #include "store/store.h"
 
@@ -18,6 +19,10 @@ class ResourceApi {
   struct Options {
     // Upper bound (and default) for ?timeoutSeconds on watches.
     std::chrono::seconds max_watch_timeout{1800};
+    // Objects larger than this (compact JSON) are refused with 422.
+    size_t max_object_bytes = kMaxObjectBytes;
+    // List pages end (with a continue token) once their objects pass this many bytes.
+    size_t max_list_page_bytes = kMaxListPageBytes;
   };
 
   ResourceApi(store::Store& store, Options options);

@@ -38,7 +38,8 @@ const std::set<std::string>& KnownSpecFields() {
                                           "targets",
                                           "correctDrift",
                                           "webhookSecret",
-                                          "ociRegistry"};
+                                          "ociRegistry",
+                                          "ociRegistrySecret"};
   return k;
 }
 

@@ -66,6 +66,10 @@ struct ListOptions {
   FieldSelector fields;
   int64_t limit = 0;           // 0 = no limit
   std::string continue_token;  // from a previous ListResult
+  // 0 = no limit. Otherwise the page ends, with a continue token, once the stored JSON of its
+  // items passes this many bytes (a page always holds at least one item). Bounds the memory of
+  // one list whatever `limit` says, as a server may always return fewer items than asked for.
+  size_t max_bytes = 0;
 };
 
 struct ListResult {

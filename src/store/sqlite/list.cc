@@ -75,6 +75,7 @@ StatusOr<ListResult> SqliteStore::ListOn(Db& db, const ResourceType& type,
   }
   const bool by_labels = !options.labels.empty();
   const bool by_fields = !options.fields.empty();
+  size_t bytes = 0;
   while (true) {
     ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
@@ -90,7 +91,11 @@ StatusOr<ListResult> SqliteStore::ListOn(Db& db, const ResourceType& type,
       cache_.Insert(rv, object);
     }
     if (by_fields && !options.fields.Matches(*object)) continue;
-    if (options.limit > 0 && static_cast<int64_t>(result.items.size()) == options.limit) {
+    const size_t size = q->Text(4).size();
+    const bool full_by_bytes =
+        options.max_bytes > 0 && !result.items.empty() && bytes + size > options.max_bytes;
+    if (full_by_bytes ||
+        (options.limit > 0 && static_cast<int64_t>(result.items.size()) == options.limit)) {
       // A further match exists: hand out a token resuming after the last returned item.
       const Json& last = result.items.back();
       result.continue_token =
@@ -98,6 +103,7 @@ StatusOr<ListResult> SqliteStore::ListOn(Db& db, const ResourceType& type,
       break;
     }
     result.items.push_back(*object);
+    bytes += size;
   }
   q->Reset();
   RETURN_IF_ERROR(tx.Commit());
