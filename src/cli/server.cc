@@ -97,7 +97,9 @@ int RunServer(const ServerFlags& flags) {
             log::ParseLevel(flags.log_level));
   namespace fs = std::filesystem;
   std::error_code ec;
-  fs::create_directories(flags.data_dir, ec);
+  // It holds the database (Secrets) and git credentials' caches: private when created here.
+  if (fs::create_directories(flags.data_dir, ec))
+    fs::permissions(flags.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   if (ec) {
     log::Error("cannot create data dir", {{"dir", flags.data_dir}, {"error", ec.message()}});
     return 1;

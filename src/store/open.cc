@@ -1,8 +1,14 @@
 // OpenStore: the one place where a store URL picks an implementation.
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
@@ -72,15 +78,40 @@ StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& url) {
   if (rest != ":memory:") {
     std::error_code ec;
     std::filesystem::path parent = std::filesystem::path(rest).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (!parent.empty() && std::filesystem::create_directories(parent, ec))
+      std::filesystem::permissions(parent, std::filesystem::perms::owner_all,
+                                   std::filesystem::perm_options::replace, ec);
     if (ec)
       return Unavailable(
           fmt::format("store \"{}\": cannot create {}: {}", url, parent.string(), ec.message()));
+    RETURN_IF_ERROR(RestrictToOwner(rest));
   }
   options.path = rest;
   auto store = sqlite::SqliteStore::Open(options);
   if (!store.ok()) return store.status();
   return std::unique_ptr<Store>(std::move(*store));
+}
+
+Status RestrictToOwner(const std::string& db_path) {
+  // Created here (not by SQLite, which would honour the umask) so that it is never readable by
+  // others, not even for a moment; SQLite gives the -wal and -shm files the database's mode.
+  int fd = ::open(db_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return Unavailable(fmt::format("cannot open the database {}: {}", db_path, strerror(errno)));
+  int rc = ::fchmod(fd, 0600);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0)
+    return Unavailable(fmt::format("cannot make the database {} private (chmod 0600): {}", db_path,
+                                   strerror(err)));
+  // Files left by an earlier run with a looser mode.
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    std::string side = db_path + suffix;
+    if (::chmod(side.c_str(), 0600) != 0 && errno != ENOENT)
+      return Unavailable(
+          fmt::format("cannot make {} private (chmod 0600): {}", side, strerror(errno)));
+  }
+  return Status::Ok();
 }
 
 }  // namespace flotilla::store
