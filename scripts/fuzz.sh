@@ -24,7 +24,8 @@ case "$TARGET" in
   kyaml) MAIN=src/render/kustomize/fuzz_kyaml.cc
     SRCS="$CORE src/render/kustomize/kyaml.cc"; CORPUS=src/render/kustomize/fuzz_corpus/kyaml ;;
   webhook) MAIN=src/webhook/fuzz_webhook.cc; CORPUS=src/webhook/fuzz_corpus
-    SRCS="$CORE src/core/log.cc src/core/metrics.cc src/core/time.cc src/webhook/receiver.cc
+    SRCS="$CORE src/core/log.cc src/core/metrics.cc src/core/time.cc src/core/base64.cc
+          src/webhook/receiver.cc
           src/http/message.cc src/git/url.cc src/model/gitrepo.cc src/model/labels.cc
           src/model/resource_type.cc src/model/validation.cc src/store/store.cc
           src/store/object_rules.cc"

@@ -22,8 +22,8 @@ class FyStream {
   static StatusOr<std::unique_ptr<FyStream>> Open(std::string_view text, Version version);
   ~FyStream();
 
-  // The next document, nullptr at the end of the stream; a syntax error is InvalidArgument
-  // naming `filename`, line and column. Free each document with Free().
+  // The next document, nullptr at the end of the stream; a syntax error (or text that is not
+  // UTF-8) is InvalidArgument naming `filename`, line and column. Free each document with Free().
   StatusOr<fy_document*> Next(std::string_view filename);
   void Free(fy_document* doc);
 
@@ -31,6 +31,8 @@ class FyStream {
   FyStream() = default;
   Status Error(std::string_view filename) const;
 
+  size_t invalid_utf8_at_ = std::string_view::npos;  // set when the text is not UTF-8
+  std::string_view text_;
   std::string first_diag_;  // libfyaml's first diagnostic line, when it reports no error record
   fy_diag* diag_ = nullptr;
   fy_parser* parser_ = nullptr;

@@ -104,3 +104,21 @@ TEST(YamlTest, DeepNestingIsAnErrorNotACrash) {
 
 }  // namespace
 }  // namespace flotilla
+
+namespace flotilla {
+namespace {
+
+TEST(YamlTest, InvalidUtf8IsAnErrorNotAHang) {
+  // libfyaml 0.7.12 loops forever on this (found by scripts/fuzz.sh yaml).
+  auto v = ParseYaml(std::string_view("%\x80", 2), "hang.yaml");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().message(), "hang.yaml:1:2: invalid YAML: invalid UTF-8 (byte 1)");
+  EXPECT_FALSE(ParseYaml("a: b\nc: \xc3\x28\n", "x.yaml").ok());
+  EXPECT_FALSE(ParseYaml("a: \xed\xa0\x80\n", "x.yaml").ok());  // a surrogate
+  auto ok = ParseYaml("a: \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\n", "x.yaml");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ((*ok)["a"], "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+}
+
+}  // namespace
+}  // namespace flotilla
