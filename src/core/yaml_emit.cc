@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/goyaml_scalar.h"
 #include "core/yaml.h"
 #include "core/yaml_resolve.h"
 
@@ -16,133 +17,9 @@ namespace {
 
 constexpr int kBestWidth = 80;
 
-int Width(unsigned char c) {
-  return c < 0x80             ? 1
-         : (c & 0xE0) == 0xC0 ? 2
-         : (c & 0xF0) == 0xE0 ? 3
-         : (c & 0xF8) == 0xF0 ? 4
-                              : 1;
-}
-
-bool IsPrintable(const std::string& s, size_t i) {
-  unsigned char b = s[i];
-  unsigned char b1 = i + 1 < s.size() ? s[i + 1] : 0;
-  unsigned char b2 = i + 2 < s.size() ? s[i + 2] : 0;
-  return b == 0x0A || (b >= 0x20 && b <= 0x7E) || (b == 0xC2 && b1 >= 0xA0) ||
-         (b > 0xC2 && b < 0xED) || (b == 0xED && b1 < 0xA0) || b == 0xEE ||
-         (b == 0xEF && !(b1 == 0xBB && b2 == 0xBF) && !(b1 == 0xBF && (b2 == 0xBE || b2 == 0xBF)));
-}
-
-bool IsBreak(const std::string& s, size_t i) {
-  unsigned char b = s[i];
-  unsigned char b1 = i + 1 < s.size() ? s[i + 1] : 0;
-  unsigned char b2 = i + 2 < s.size() ? s[i + 2] : 0;
-  return b == '\r' || b == '\n' || (b == 0xC2 && b1 == 0x85) ||
-         (b == 0xE2 && b1 == 0x80 && (b2 == 0xA8 || b2 == 0xA9));
-}
-
-bool IsBlankZ(const std::string& s, size_t i) {
-  return i >= s.size() || s[i] == ' ' || s[i] == '\t' || s[i] == 0 || IsBreak(s, i);
-}
-
-struct Analysis {
-  bool multiline = false, block_plain = true, single = true, block = true;
-};
-
-Analysis Analyze(const std::string& v) {
-  Analysis a;
-  if (v.empty()) {
-    a.block = false;
-    return a;
-  }
-  bool block_ind = false, flow_ind = false, line_breaks = false, special = false;
-  bool leading_space = false, leading_break = false, trailing_space = false, trailing_break = false,
-       break_space = false, space_break = false;
-  bool prev_space = false, prev_break = false;
-  if (v.size() >= 3 && (v.compare(0, 3, "---") == 0 || v.compare(0, 3, "...") == 0))
-    block_ind = flow_ind = true;
-  bool preceded_ws = true;
-  for (size_t i = 0, w = 0; i < v.size(); i += w) {
-    w = Width(v[i]);
-    bool followed_ws = i + w >= v.size() || IsBlankZ(v, i + w);
-    char c = v[i];
-    if (i == 0) {
-      switch (c) {
-        case '#':
-        case ',':
-        case '[':
-        case ']':
-        case '{':
-        case '}':
-        case '&':
-        case '*':
-        case '!':
-        case '|':
-        case '>':
-        case '\'':
-        case '"':
-        case '%':
-        case '@':
-        case '`':
-          flow_ind = block_ind = true;
-          break;
-        case '?':
-        case ':':
-          flow_ind = true;
-          if (followed_ws) block_ind = true;
-          break;
-        case '-':
-          if (followed_ws) flow_ind = block_ind = true;
-          break;
-      }
-    } else {
-      switch (c) {
-        case ',':
-        case '?':
-        case '[':
-        case ']':
-        case '{':
-        case '}':
-          flow_ind = true;
-          break;
-        case ':':
-          flow_ind = true;
-          if (followed_ws) block_ind = true;
-          break;
-        case '#':
-          if (preceded_ws) flow_ind = block_ind = true;
-          break;
-      }
-    }
-    if (!IsPrintable(v, i)) special = true;
-    if (c == ' ') {
-      if (i == 0) leading_space = true;
-      if (i + w == v.size()) trailing_space = true;
-      if (prev_break) break_space = true;
-      prev_space = true;
-      prev_break = false;
-    } else if (IsBreak(v, i)) {
-      line_breaks = true;
-      if (i == 0) leading_break = true;
-      if (i + w == v.size()) trailing_break = true;
-      if (prev_space) space_break = true;
-      prev_space = false;
-      prev_break = true;
-    } else {
-      prev_space = prev_break = false;
-    }
-    preceded_ws = IsBlankZ(v, i);
-  }
-  a.multiline = line_breaks;
-  if (leading_space || leading_break || trailing_space || trailing_break) a.block_plain = false;
-  if (trailing_space) a.block = false;
-  if (break_space) a.block_plain = a.single = false;
-  if (space_break || special) a.block_plain = a.single = a.block = false;
-  if (line_breaks) a.block_plain = false;
-  if (block_ind) a.block_plain = false;
-  (void)flow_ind;
-  return a;
-}
+using goyaml::IsBreak;
+using goyaml::IsPrintable;
+using goyaml::Width;
 
 // go-yaml v2's resolve(): would this text, unquoted, read back as something other than a string?
 bool ResolvesToNonString(const std::string& s) {
@@ -260,60 +137,7 @@ class Emitter {
         }
         i += w;
         Put('\\');
-        switch (cp) {
-          case 0x00:
-            Put('0');
-            break;
-          case 0x07:
-            Put('a');
-            break;
-          case 0x08:
-            Put('b');
-            break;
-          case 0x09:
-            Put('t');
-            break;
-          case 0x0A:
-            Put('n');
-            break;
-          case 0x0B:
-            Put('v');
-            break;
-          case 0x0C:
-            Put('f');
-            break;
-          case 0x0D:
-            Put('r');
-            break;
-          case 0x1B:
-            Put('e');
-            break;
-          case 0x22:
-            Put('"');
-            break;
-          case 0x5C:
-            Put('\\');
-            break;
-          case 0x85:
-            Put('N');
-            break;
-          case 0xA0:
-            Put('_');
-            break;
-          case 0x2028:
-            Put('L');
-            break;
-          case 0x2029:
-            Put('P');
-            break;
-          default:
-            if (cp <= 0xFF)
-              Text(fmt::format("x{:02X}", cp));
-            else if (cp <= 0xFFFF)
-              Text(fmt::format("u{:04X}", cp));
-            else
-              Text(fmt::format("U{:08X}", cp));
-        }
+        Text(goyaml::DoubleQuotedEscape(cp));
         spaces = false;
       } else if (b == ' ') {
         if (breaks_ok && !spaces && column_ > kBestWidth && i > 0 && i < v.size() - 1) {
@@ -378,7 +202,7 @@ class Emitter {
       style = kPlain;
     else
       style = kDouble;
-    Analysis a = Analyze(s);
+    goyaml::ScalarAnalysis a = goyaml::AnalyzeScalar(s);
     if (simple_key && a.multiline) style = kDouble;
     if (style == kPlain) {
       if (!a.block_plain) style = kSingle;

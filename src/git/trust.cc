@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base64.h"
 #include "git/url.h"
 
 namespace flotilla::git {
@@ -53,15 +54,14 @@ bool HashedMatch(std::string_view pattern, const std::string& name) {
   std::string_view rest = pattern.substr(3);
   size_t bar = rest.find('|');
   if (bar == std::string_view::npos) return false;
-  std::string salt, hash;
-  if (!Base64Decode(rest.substr(0, bar), &salt) || !Base64Decode(rest.substr(bar + 1), &hash)) {
-    return false;
-  }
+  auto salt = Base64Decode(rest.substr(0, bar));
+  auto hash = Base64Decode(rest.substr(bar + 1));
+  if (!salt.ok() || !hash.ok()) return false;
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha1(), salt.data(), static_cast<int>(salt.size()),
+  HMAC(EVP_sha1(), salt->data(), static_cast<int>(salt->size()),
        reinterpret_cast<const unsigned char*>(name.data()), name.size(), md, &len);
-  return hash.size() == len && CRYPTO_memcmp(hash.data(), md, len) == 0;
+  return hash->size() == len && CRYPTO_memcmp(hash->data(), md, len) == 0;
 }
 
 // 1 = matched, -1 = matched a negated pattern (so: no match), 0 = no match.
@@ -90,20 +90,6 @@ int HostMatches(std::string_view patterns, const std::string& name) {
 
 }  // namespace
 
-bool Base64Decode(std::string_view in, std::string* out) {
-  std::string s(in);
-  while (s.size() % 4 != 0) s.push_back('=');
-  out->assign(s.size() / 4 * 3, '\0');
-  int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out->data()),
-                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  if (n < 0) return false;
-  size_t pad = 0;
-  for (size_t i = s.size(); i > 0 && s[i - 1] == '='; --i) ++pad;
-  out->resize(static_cast<size_t>(n) - std::min<size_t>(pad, static_cast<size_t>(n)));
-  return true;
-}
-
 Status CheckHostKey(std::string_view known_hosts, std::string_view host, std::string_view url,
                     std::string_view key) {
   std::string name(host);
@@ -128,10 +114,10 @@ Status CheckHostKey(std::string_view known_hosts, std::string_view host, std::st
       f.erase(f.begin());
     }
     if (f.size() < 3 || HostMatches(f[0], name) != 1) continue;
-    std::string blob;
-    if (!Base64Decode(f[2], &blob)) continue;
+    auto blob = Base64Decode(f[2]);
+    if (!blob.ok()) continue;
     bool same =
-        blob.size() == key.size() && CRYPTO_memcmp(blob.data(), key.data(), key.size()) == 0;
+        blob->size() == key.size() && CRYPTO_memcmp(blob->data(), key.data(), key.size()) == 0;
     if (revoked && same) {
       return Unavailable("the SSH host key of " + name + " is marked @revoked in known_hosts");
     }

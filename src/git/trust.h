@@ -20,7 +20,4 @@ Status CheckHostKey(std::string_view known_hosts, std::string_view host, std::st
 // bundle.
 Status VerifyCertificate(std::string_view ca_bundle, std::string_view host, std::string_view der);
 
-// Decodes standard base64 (with or without padding); false on malformed input.
-bool Base64Decode(std::string_view in, std::string* out);
-
 }  // namespace flotilla::git

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "core/base64.h"
 #include "core/time.h"
 
 namespace flotilla::store {
@@ -276,45 +277,6 @@ void SetResourceVersion(Json& object, int64_t rv) {
   object["metadata"]["resourceVersion"] = std::to_string(rv);
 }
 
-namespace {
-constexpr std::string_view kB64 =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string Base64Encode(std::string_view in) {
-  std::string out;
-  uint32_t buf = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    buf = (buf << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kB64[(buf >> bits) & 63];
-    }
-  }
-  if (bits > 0) out += kB64[(buf << (6 - bits)) & 63];
-  while (out.size() % 4) out += '=';
-  return out;
-}
-
-bool Base64Decode(std::string_view in, std::string* out) {
-  uint32_t buf = 0;
-  int bits = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    size_t v = kB64.find(c);
-    if (v == std::string_view::npos) return false;
-    buf = (buf << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      *out += static_cast<char>((buf >> bits) & 0xff);
-    }
-  }
-  return true;
-}
-}  // namespace
-
 std::string EncodeContinue(const ContinueToken& token) {
   Json j = {{"v", "meta.k8s.io/v1"},
             {"rv", token.resource_version},
@@ -324,11 +286,11 @@ std::string EncodeContinue(const ContinueToken& token) {
 }
 
 StatusOr<ContinueToken> DecodeContinue(const std::string& text) {
-  std::string raw;
   Status invalid =
       InvalidArgument("continue key is not valid: the provided continue parameter is malformed");
-  if (!Base64Decode(text, &raw)) return invalid;
-  Json j = Json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  auto raw = Base64Decode(text);
+  if (!raw.ok()) return invalid;
+  Json j = Json::parse(*raw, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || !j.contains("rv") || !j["rv"].is_number_integer() || !j.contains("ns") ||
       !j["ns"].is_string() || !j.contains("name") || !j["name"].is_string())
     return invalid;

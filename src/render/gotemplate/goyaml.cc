@@ -5,6 +5,7 @@
 #include <cmath>
 #include <regex>
 
+#include "core/goyaml_scalar.h"
 #include "core/yaml.h"
 #include "render/gotemplate/gofmt.h"
 #include "render/gotemplate/gojson.h"
@@ -192,139 +193,10 @@ bool IsBase60Float(const std::string& s) {
   return std::regex_match(s, kRe);
 }
 
-// Byte-level predicates from yaml.v2's yamlprivateh.go.
-bool IsPrintable(const std::string& b, size_t i) {
-  auto at = [&](size_t k) -> unsigned char { return k < b.size() ? b[k] : 0; };
-  unsigned char c = at(i);
-  return c == 0x0A || (c >= 0x20 && c <= 0x7E) || (c == 0xC2 && at(i + 1) >= 0xA0) ||
-         (c > 0xC2 && c < 0xED) || (c == 0xED && at(i + 1) < 0xA0) || c == 0xEE ||
-         (c == 0xEF && !(at(i + 1) == 0xBB && at(i + 2) == 0xBF) &&
-          !(at(i + 1) == 0xBF && (at(i + 2) == 0xBE || at(i + 2) == 0xBF)));
-}
-int Width(unsigned char c) {
-  if ((c & 0x80) == 0) return 1;
-  if ((c & 0xE0) == 0xC0) return 2;
-  if ((c & 0xF0) == 0xE0) return 3;
-  if ((c & 0xF8) == 0xF0) return 4;
-  return 1;
-}
-bool IsSpace(const std::string& b, size_t i) { return i < b.size() && b[i] == ' '; }
-bool IsBreak(const std::string& b, size_t i) {
-  auto at = [&](size_t k) -> unsigned char { return k < b.size() ? b[k] : 0; };
-  unsigned char c = at(i);
-  return c == '\r' || c == '\n' || (c == 0xC2 && at(i + 1) == 0x85) ||
-         (c == 0xE2 && at(i + 1) == 0x80 && (at(i + 2) == 0xA8 || at(i + 2) == 0xA9));
-}
-bool IsBlankZ(const std::string& b, size_t i) {
-  return i >= b.size() || b[i] == ' ' || b[i] == '\t' || IsBreak(b, i) || b[i] == 0;
-}
-
-struct Analysis {
-  bool multiline = false, flow_plain = true, block_plain = true, single = true, block = true;
-};
-
-Analysis Analyze(const std::string& v) {
-  Analysis a;
-  if (v.empty()) {
-    a.flow_plain = false;
-    a.block = false;
-    return a;
-  }
-  bool block_ind = false, flow_ind = false, line_breaks = false, special = false;
-  bool leading_space = false, leading_break = false, trailing_space = false, trailing_break = false,
-       break_space = false, space_break = false;
-  bool prev_space = false, prev_break = false;
-  if (v.size() >= 3 && (v.compare(0, 3, "---") == 0 || v.compare(0, 3, "...") == 0)) {
-    block_ind = flow_ind = true;
-  }
-  bool preceded_ws = true;
-  for (size_t i = 0, w = 0; i < v.size(); i += w) {
-    w = Width(v[i]);
-    bool followed_ws =
-        i + w >= v.size() || v[i + w] == ' ' || v[i + w] == '\t' || IsBreak(v, i + w);
-    char c = v[i];
-    if (i == 0) {
-      switch (c) {
-        case '#':
-        case ',':
-        case '[':
-        case ']':
-        case '{':
-        case '}':
-        case '&':
-        case '*':
-        case '!':
-        case '|':
-        case '>':
-        case '\'':
-        case '"':
-        case '%':
-        case '@':
-        case '`':
-          flow_ind = block_ind = true;
-          break;
-        case '?':
-        case ':':
-          flow_ind = true;
-          if (followed_ws) block_ind = true;
-          break;
-        case '-':
-          if (followed_ws) flow_ind = block_ind = true;
-          break;
-        default:
-          break;
-      }
-    } else {
-      switch (c) {
-        case ',':
-        case '?':
-        case '[':
-        case ']':
-        case '{':
-        case '}':
-          flow_ind = true;
-          break;
-        case ':':
-          flow_ind = true;
-          if (followed_ws) block_ind = true;
-          break;
-        case '#':
-          if (preceded_ws) flow_ind = block_ind = true;
-          break;
-        default:
-          break;
-      }
-    }
-    if (!IsPrintable(v, i)) special = true;
-    if (IsSpace(v, i)) {
-      if (i == 0) leading_space = true;
-      if (i + w == v.size()) trailing_space = true;
-      if (prev_break) break_space = true;
-      prev_space = true;
-      prev_break = false;
-    } else if (IsBreak(v, i)) {
-      line_breaks = true;
-      if (i == 0) leading_break = true;
-      if (i + w == v.size()) trailing_break = true;
-      if (prev_space) space_break = true;
-      prev_space = false;
-      prev_break = true;
-    } else {
-      prev_space = prev_break = false;
-    }
-    preceded_ws = IsBlankZ(v, i);
-  }
-  a.multiline = line_breaks;
-  if (leading_space || leading_break || trailing_space || trailing_break)
-    a.flow_plain = a.block_plain = false;
-  if (trailing_space) a.block = false;
-  if (break_space) a.flow_plain = a.block_plain = a.single = false;
-  if (space_break || special) a.flow_plain = a.block_plain = a.single = a.block = false;
-  if (line_breaks) a.flow_plain = a.block_plain = false;
-  if (flow_ind) a.flow_plain = false;
-  if (block_ind) a.block_plain = false;
-  return a;
-}
+using goyaml::IsBreak;
+using goyaml::IsPrintable;
+using goyaml::IsSpace;
+using goyaml::Width;
 
 class Emitter {
  public:
@@ -452,7 +324,7 @@ class Emitter {
     } else {
       style = kDouble;
     }
-    Analysis a = Analyze(s);
+    goyaml::ScalarAnalysis a = goyaml::AnalyzeScalar(s);
     if (key && a.multiline) style = kDouble;
     if (style == kPlain) {
       if (!a.block_plain) style = kSingle;
@@ -552,7 +424,6 @@ class Emitter {
   }
 
   void WriteDouble(const std::string& v, bool allow_breaks) {
-    static const char* kHex = "0123456789ABCDEF";
     bool spaces = false;
     WriteIndicator("\"", true, false, false);
     for (size_t i = 0; i < v.size();) {
@@ -564,67 +435,7 @@ class Emitter {
         char32_t r = DecodeRune(v, i, &w);
         i += w;
         Put('\\');
-        switch (r) {
-          case 0x00:
-            Put('0');
-            break;
-          case 0x07:
-            Put('a');
-            break;
-          case 0x08:
-            Put('b');
-            break;
-          case 0x09:
-            Put('t');
-            break;
-          case 0x0A:
-            Put('n');
-            break;
-          case 0x0B:
-            Put('v');
-            break;
-          case 0x0C:
-            Put('f');
-            break;
-          case 0x0D:
-            Put('r');
-            break;
-          case 0x1B:
-            Put('e');
-            break;
-          case 0x22:
-            Put('"');
-            break;
-          case 0x5C:
-            Put('\\');
-            break;
-          case 0x85:
-            Put('N');
-            break;
-          case 0xA0:
-            Put('_');
-            break;
-          case 0x2028:
-            Put('L');
-            break;
-          case 0x2029:
-            Put('P');
-            break;
-          default: {
-            int digits;
-            if (r <= 0xFF) {
-              Put('x');
-              digits = 2;
-            } else if (r <= 0xFFFF) {
-              Put('u');
-              digits = 4;
-            } else {
-              Put('U');
-              digits = 8;
-            }
-            for (int k = (digits - 1) * 4; k >= 0; k -= 4) Put(kHex[(r >> k) & 0xF]);
-          }
-        }
+        for (char ch : goyaml::DoubleQuotedEscape(r)) Put(ch);
         spaces = false;
       } else if (IsSpace(v, i)) {
         if (allow_breaks && !spaces && column_ > kBestWidth && i > 0 && i < v.size() - 1) {

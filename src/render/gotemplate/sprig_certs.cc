@@ -373,8 +373,9 @@ StatusOr<Value> EncryptAES(const std::string& password, const std::string& plain
 // Sprig's decryptAES, with Go's runtime panics (bad lengths, bad padding) as errors.
 StatusOr<Value> DecryptAES(const std::string& password, const std::string& b64) {
   if (b64.empty()) return Value::String("");
-  std::string crypt, err;
-  if (!Base64Decode(b64, &crypt, &err)) return FuncError(err);
+  auto decoded = Base64DecodeStrict(b64);
+  if (!decoded.ok()) return FuncError(decoded.status().message());
+  const std::string& crypt = *decoded;
   if (crypt.size() < 16)
     return FuncError(fmt::format("runtime error: slice bounds out of range [:16] with capacity {}",
                                  crypt.size()));
@@ -421,21 +422,20 @@ void RegisterSprigCerts(FuncMap* m) {
                         }};
   f["buildCustomCert"] = {
       {P::kString, P::kString}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
-        std::string cert, key, err;
-        if (!Base64Decode(a[0].str(), &cert, &err))
-          return FuncError("unable to decode base64 certificate");
-        if (!Base64Decode(a[1].str(), &key, &err))
-          return FuncError("unable to decode base64 private key");
-        auto x = ParseCertPem(cert);
+        auto cert = Base64DecodeStrict(a[0].str());
+        if (!cert.ok()) return FuncError("unable to decode base64 certificate");
+        auto key = Base64DecodeStrict(a[1].str());
+        if (!key.ok()) return FuncError("unable to decode base64 private key");
+        auto x = ParseCertPem(*cert);
         if (!x.ok()) {
           if (x.status().message() == "unable to decode certificate") return x.status();
           return FuncError("error parsing certificate: decodedCert.Bytes: " +
                            std::string(x.status().message()));
         }
-        auto k = ParseKeyPem(key);
+        auto k = ParseKeyPem(*key);
         if (!k.ok())
           return FuncError("error parsing private key: " + std::string(k.status().message()));
-        return CertValue(cert, key);
+        return CertValue(*cert, *key);
       }};
   f["genCA"] = {{P::kString, P::kInt}, false, [](CallContext&, Args& a) -> StatusOr<Value> {
                   CertSpec s{a[0].str(), {}, {}, a[1].int_value(), true};

@@ -204,10 +204,8 @@ void RegisterSprigStrings(FuncMap* m) {
   f["camelcase"] = str1([](const std::string& s) { return ToCamelCase(s); });
   f["b64enc"] = str1([](const std::string& s) { return Base64Encode(s); });
   f["b64dec"] = str1([](const std::string& s) {
-    std::string out;
-    std::string err;
-    if (!Base64Decode(s, &out, &err)) return err;
-    return out;
+    auto out = Base64DecodeStrict(s);
+    return out.ok() ? *out : out.status().message();
   });
   f["b32enc"] = str1([](const std::string& s) { return Base32Encode(s); });
   f["b32dec"] = str1([](const std::string& s) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base64.h"  // Base64Encode, Base64DecodeStrict (b64enc, b64dec)
 #include "render/gotemplate/value.h"
 
 namespace flotilla::gotemplate {
@@ -19,8 +20,6 @@ std::string Initials(const std::string& s);                      // goutils.Init
 std::string SwapCase(const std::string& s);                      // goutils.SwapCase
 std::string CamelToLower(const std::string& s, char connector);  // xstrings snake/kebab
 std::string ToCamelCase(const std::string& s);                   // xstrings.ToCamelCase
-std::string Base64Encode(const std::string& s);
-bool Base64Decode(const std::string& s, std::string* out, std::string* err);
 std::string Base32Encode(const std::string& s);
 bool Base32Decode(const std::string& s, std::string* out, std::string* err);
 // Sprig's strslice: a list's non-nil elements as strings; a scalar as one string.

@@ -1,7 +1,6 @@
 // Chart loading from a directory, a .tgz or in-memory files (helm/pkg/chart/loader).
 #include <dirent.h>
 #include <sys/stat.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <fstream>
@@ -9,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/gzip.h"
 #include "core/yaml.h"
 #include "render/helm/chart.h"
 #include "render/helm/ignore.h"
@@ -67,30 +67,15 @@ Status WalkDir(const std::string& root, const std::string& rel, const IgnoreRule
   return Status::Ok();
 }
 
-StatusOr<std::string> Gunzip(const std::string& data) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return Internal("zlib init failed");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  std::string out;
-  char buf[65536];
-  int rc;
-  do {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) {
-      inflateEnd(&zs);
-      return InvalidArgument("chart archive is not valid gzip");
-    }
-    out.append(buf, sizeof buf - zs.avail_out);
-    if (out.size() > kMaxChartBytes) {
-      inflateEnd(&zs);
-      return ResourceExhausted("chart archive expands beyond the size limit");
-    }
-  } while (rc != Z_STREAM_END);
-  inflateEnd(&zs);
-  return out;
+// A chart archive's tar stream, bounded by kMaxChartBytes.
+StatusOr<std::string> GunzipChart(const std::string& data) {
+  auto out = Gunzip(data, kMaxChartBytes);
+  if (out.ok()) return out;
+  if (out.status().code() == StatusCode::kInvalidArgument)
+    return InvalidArgument("chart archive is not valid gzip");
+  if (out.status().code() == StatusCode::kResourceExhausted)
+    return ResourceExhausted("chart archive expands beyond the size limit");
+  return out.status();
 }
 
 // ustar/GNU tar: regular files only; the top directory is stripped.
@@ -131,7 +116,7 @@ StatusOr<std::map<std::string, std::string>> Untar(const std::string& tar,
 }
 
 StatusOr<Chart> LoadArchiveBytes(const std::string& data) {
-  ASSIGN_OR_RETURN(std::string tar, Gunzip(data));
+  ASSIGN_OR_RETURN(std::string tar, GunzipChart(data));
   ASSIGN_OR_RETURN(auto files, Untar(tar));
   return LoadChartFiles(files);
 }
@@ -140,7 +125,7 @@ StatusOr<Chart> LoadArchiveBytes(const std::string& data) {
 
 StatusOr<std::map<std::string, std::string>> ReadChartArchive(const std::string& tgz,
                                                               std::string* top_dir) {
-  ASSIGN_OR_RETURN(std::string tar, Gunzip(tgz));
+  ASSIGN_OR_RETURN(std::string tar, GunzipChart(tgz));
   return Untar(tar, top_dir);
 }
 

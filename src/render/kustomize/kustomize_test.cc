@@ -4,7 +4,6 @@
 #include "render/kustomize/kustomize.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "core/base64.h"
+#include "core/gzip.h"
 #include "render/bundles/bundles.h"
 #include "render/kustomize/internal.h"
 #include "render/tree/memory_tree.h"
@@ -62,20 +62,6 @@ TEST_P(Golden, MatchesKubectlKustomize) {
 INSTANTIATE_TEST_SUITE_P(Cases, Golden, ::testing::ValuesIn(Cases()),
                          [](const auto& info) { return info.param; });
 
-std::string Gzip(const std::string& data) {
-  z_stream zs{};
-  deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  std::string out(deflateBound(&zs, data.size()), '\0');
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
 // The agent's path: the same case from Bundle spec.resources, every other file base64+gz.
 TEST(MemoryTree, BundleResourcesBuildLikeTheDisk) {
   for (const std::string name : {"overlay_base", "configmap_generator", "generator_merge"}) {
@@ -90,7 +76,7 @@ TEST(MemoryTree, BundleResourcesBuildLikeTheDisk) {
         resources.push_back({{"name", rel}, {"content", content}});
       else
         resources.push_back(
-            {{"name", rel}, {"content", Base64Encode(Gzip(content))}, {"encoding", "base64+gz"}});
+            {{"name", rel}, {"content", Base64Encode(*Gzip(content))}, {"encoding", "base64+gz"}});
     }
     auto tree = render::MemoryTreeFromBundleResources(resources);
     ASSERT_TRUE(tree.ok()) << tree.status().ToString();

@@ -1,13 +1,12 @@
 #include "render/tree/memory_tree.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "core/base64.h"
+#include "core/gzip.h"
 
 namespace flotilla::render {
 namespace {
@@ -50,30 +49,15 @@ class MemoryTree : public Tree {
   std::map<std::string, std::string> files_;
 };
 
-StatusOr<std::string> Gunzip(const std::string& in, const std::string& name) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return Internal("zlib init failed");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  std::string out;
-  char buf[65536];
-  int ret;
-  do {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    ret = inflate(&zs, Z_NO_FLUSH);
-    if (ret != Z_OK && ret != Z_STREAM_END) {
-      inflateEnd(&zs);
-      return InvalidArgument(fmt::format("{}: invalid gzip content", name));
-    }
-    out.append(buf, sizeof buf - zs.avail_out);
-    if (out.size() > (256u << 20)) {
-      inflateEnd(&zs);
-      return ResourceExhausted(fmt::format("{}: decompresses to more than 256 MiB", name));
-    }
-  } while (ret != Z_STREAM_END);
-  inflateEnd(&zs);
-  return out;
+// A "base64+gz" resource's content, named in errors by its resource `name`.
+StatusOr<std::string> GunzipResource(const std::string& in, const std::string& name) {
+  auto out = Gunzip(in, 256u << 20);
+  if (out.ok()) return out;
+  if (out.status().code() == StatusCode::kInvalidArgument)
+    return InvalidArgument(fmt::format("{}: invalid gzip content", name));
+  if (out.status().code() == StatusCode::kResourceExhausted)
+    return ResourceExhausted(fmt::format("{}: decompresses to more than 256 MiB", name));
+  return out.status();
 }
 
 }  // namespace
@@ -101,7 +85,7 @@ StatusOr<std::unique_ptr<Tree>> MemoryTreeFromBundleResources(const Json& resour
     if (encoding == "base64+gz") {
       auto raw = Base64Decode(content);
       if (!raw.ok()) return raw.status().WithContext(name);
-      ASSIGN_OR_RETURN(content, Gunzip(*raw, name));
+      ASSIGN_OR_RETURN(content, GunzipResource(*raw, name));
     } else if (encoding == "base64") {
       auto raw = Base64Decode(content);
       if (!raw.ok()) return raw.status().WithContext(name);
