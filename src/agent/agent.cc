@@ -5,8 +5,11 @@
 #include "agent/values_from.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "model/conditions.h"
+#include "model/deployment.h"
+#include "model/keys.h"
+#include "model/names.h"
 #include "render/bundles/bundles.h"
-#include "target/bundle_controller.h"
 
 namespace flotilla::agent {
 namespace {
@@ -14,11 +17,15 @@ namespace {
 using model::BundleDeploymentType;
 using model::BundleType;
 
-Json Condition(const char* type, bool ok, const std::string& message) {
-  return {{"type", type},
-          {"status", ok ? "True" : "False"},
-          {"message", message},
-          {"lastUpdateTime", NowRfc3339()}};
+// Makes the conditions of BundleDeployment status `st` exactly `types` (in that order), each
+// `ok` with `message`; a condition that does not change keeps its timestamps.
+void SetConditions(Json& st, std::initializer_list<const char*> types, bool ok,
+                   const std::string& message) {
+  Json kept = Json::array();
+  for (const char* t : types)
+    if (const Json* c = model::FindCondition(st, t)) kept.push_back(*c);
+  st["conditions"] = std::move(kept);
+  for (const char* t : types) model::SetCondition(st, t, ok, "", message);
 }
 
 }  // namespace
@@ -27,7 +34,7 @@ Agent::Agent(store::Store& store, Applier& applier, AgentOptions options)
     : store_(store),
       applier_(applier),
       options_(std::move(options)),
-      deployment_ns_(target::ClusterNamespace(options_.cluster_namespace, options_.cluster_name)) {}
+      deployment_ns_(model::ClusterNamespace(options_.cluster_namespace, options_.cluster_name)) {}
 
 queue::Result Agent::Remove(const std::string& ns, const std::string& name, bool has_finalizer) {
   std::string id = ns + "/" + name;
@@ -37,7 +44,8 @@ queue::Result Agent::Remove(const std::string& ns, const std::string& name, bool
     return {false, {}, s};
   }
   if (has_finalizer) {
-    auto r = store::RemoveFinalizer(store_, BundleDeploymentType(), ns, name, kAgentFinalizer);
+    auto r =
+        store::RemoveFinalizer(store_, BundleDeploymentType(), ns, name, model::kAgentFinalizer);
     if (!r.ok() && r.status().code() != StatusCode::kNotFound) return {false, {}, r.status()};
   }
   log::Info("bundle deployment removed", {{"bundledeployment", id}});
@@ -53,8 +61,7 @@ Status Agent::ReportError(const std::string& ns, const std::string& name, const 
                      {"monitored", "No"},
                      {"state", "ErrApplied"},
                      {"message", error.message()}};
-    st["conditions"] = Json::array({Condition("Deployed", false, error.message()),
-                                    Condition("Ready", false, error.message())});
+    SetConditions(st, {"Deployed", "Ready"}, false, error.message());
     // Keep timestamps stable when nothing else changed, to avoid write loops.
     if (before.contains("display") && before["display"] == st["display"]) return false;
     bd["status"] = st;
@@ -83,9 +90,9 @@ queue::Result Agent::Reconcile(const std::string& key) {
   }
   Json bd = std::move(*got);
   if (bd["metadata"].contains("deletionTimestamp"))
-    return Remove(ns, name, store::HasFinalizer(bd, kAgentFinalizer));
-  if (!store::HasFinalizer(bd, kAgentFinalizer)) {
-    auto r = store::AddFinalizer(store_, BundleDeploymentType(), ns, name, kAgentFinalizer);
+    return Remove(ns, name, store::HasFinalizer(bd, model::kAgentFinalizer));
+  if (!store::HasFinalizer(bd, model::kAgentFinalizer)) {
+    auto r = store::AddFinalizer(store_, BundleDeploymentType(), ns, name, model::kAgentFinalizer);
     if (!r.ok()) return {false, {}, r.status()};
     bd = std::move(*r);
   }
@@ -94,8 +101,8 @@ queue::Result Agent::Reconcile(const std::string& key) {
   if (spec.value("paused", false)) return {};
 
   const Json labels = bd["metadata"].value("labels", Json::object());
-  std::string bundle_ns = labels.value(target::kBundleNamespaceLabel, "");
-  std::string bundle_name = labels.value(target::kBundleNameLabel, "");
+  std::string bundle_ns = labels.value(model::kBundleNamespaceLabel, "");
+  std::string bundle_name = labels.value(model::kBundleNameLabel, "");
   auto bundle = store_.Get(BundleType(), bundle_ns, bundle_name);
   if (!bundle.ok()) {
     // Only the deletion of this BundleDeployment removes what it deployed. A Bundle that is
@@ -107,7 +114,7 @@ queue::Result Agent::Reconcile(const std::string& key) {
         false, {}, bundle.status().WithContext("reading bundle " + bundle_ns + "/" + bundle_name)};
   }
   const Json options = spec.value("options", Json::object());
-  if (target::DeploymentId(*bundle, options) != deployment_id) {
+  if (model::DeploymentId(*bundle, options) != deployment_id) {
     // The bundle moved on; its controller is about to update this deployment.
     return {false, std::chrono::milliseconds(200), Status::Ok()};
   }
@@ -123,7 +130,7 @@ queue::Result Agent::Reconcile(const std::string& key) {
   auto applied = applier_.Apply(id, *objects, ao);
   if (!applied.ok()) {
     log::Warn("apply failed", {{"bundledeployment", id},
-                               {"commit", labels.value("fleet.cattle.io/commit", "")},
+                               {"commit", labels.value(model::kCommitLabel, "")},
                                {"error", applied.status().message()}});
     return Fail(ns, name, applied.status());
   }
@@ -146,9 +153,7 @@ queue::Result Agent::Reconcile(const std::string& key) {
     st["resources"] = resources;
     st["display"] = {
         {"deployed", "Yes"}, {"monitored", "Yes"}, {"state", "Ready"}, {"message", ""}};
-    st["conditions"] =
-        Json::array({Condition("Deployed", true, ""), Condition("Monitored", true, ""),
-                     Condition("Ready", true, "")});
+    SetConditions(st, {"Deployed", "Monitored", "Ready"}, true, "");
     cur["status"] = st;
     return true;
   });
@@ -160,7 +165,7 @@ queue::Result Agent::Reconcile(const std::string& key) {
   }
   if (!applied->pruned.empty() || applied->objects > 0)
     log::Debug("applied", {{"bundledeployment", id},
-                           {"commit", labels.value("fleet.cattle.io/commit", "")},
+                           {"commit", labels.value(model::kCommitLabel, "")},
                            {"objects", std::to_string(applied->objects)},
                            {"pruned", std::to_string(applied->pruned.size())}});
   return {};

@@ -20,8 +20,6 @@
 
 namespace flotilla::agent {
 
-inline constexpr const char* kAgentFinalizer = "fleet.cattle.io/bundle-deployment-finalizer";
-
 struct AgentOptions {
   std::string cluster_namespace = "fleet-local";
   std::string cluster_name = "local";

@@ -2,9 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "core/base64.h"
 #include "core/yaml.h"
+#include "model/json_get.h"
 #include "model/resource_type.h"
+#include "model/secret.h"
 
 namespace flotilla::agent {
 namespace {
@@ -38,18 +39,19 @@ StatusOr<Json> ReadRef(store::Store& store, const Json& ref, bool secret,
       return NotFound(fmt::format("{}: {} \"{}/{}\" not found", where, kind, ns, name));
     return obj.status();
   }
-  const Json data = obj->value("data", Json::object());
-  if (!data.is_object() || !data.contains(key) || !data[key].is_string())
-    return NotFound(fmt::format("{}: {} \"{}/{}\" has no key \"{}\"", where, kind, ns, name, key));
-  std::string text = data[key].get<std::string>();
+  // A Secret's value is base64 (model::SecretValue); a ConfigMap's is the text itself.
+  StatusOr<std::string> text = NotFound("no key");
   if (secret) {
-    auto decoded = Base64Decode(text);
-    if (!decoded.ok())
-      return InvalidArgument(
-          fmt::format("{}: secret \"{}/{}\" key \"{}\" is not base64", where, ns, name, key));
-    text = std::move(*decoded);
+    text = model::SecretValue(*obj, key);
+  } else if (const Json& v = model::At(*obj, {"data", key}); v.is_string()) {
+    text = v.get<std::string>();
   }
-  auto values = ParseYaml(text, fmt::format("{} \"{}/{}\" key \"{}\"", kind, ns, name, key));
+  if (!text.ok() && text.status().code() == StatusCode::kNotFound)
+    return NotFound(fmt::format("{}: {} \"{}/{}\" has no key \"{}\"", where, kind, ns, name, key));
+  if (!text.ok())
+    return InvalidArgument(
+        fmt::format("{}: secret \"{}/{}\" key \"{}\" is not base64", where, ns, name, key));
+  auto values = ParseYaml(*text, fmt::format("{} \"{}/{}\" key \"{}\"", kind, ns, name, key));
   if (!values.ok()) return values.status().WithContext(where);
   if (values->is_null()) return Json::object();
   if (!values->is_object())

@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "core/yaml.h"
+#include "model/deployment.h"
 #include "model/resource_type.h"
 #include "render/bundles/bundles.h"
 #include "render/bundles/discover.h"
@@ -109,8 +110,7 @@ int Run(TestFlags& f) {
       if (t.is_object() && t.value("name", "") == f.target) {
         matched = f.target;
         do_not_deploy = t.value("doNotDeploy", false);
-        options =
-            render::MergeOptions(render::DeploymentOptions(spec), render::DeploymentOptions(t));
+        options = model::MergeOptions(model::DeploymentOptions(spec), model::DeploymentOptions(t));
         break;
       }
     if (matched.empty()) return Fail(fmt::format("no target named \"{}\"", f.target));

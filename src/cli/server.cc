@@ -25,6 +25,7 @@
 #include "gitops/gitrepo_controller.h"
 #include "gitops/informer.h"
 #include "gitops/sync_health.h"
+#include "model/keys.h"
 #include "queue/worker_pool.h"
 #include "store/store.h"
 #include "target/bundle_controller.h"
@@ -166,9 +167,9 @@ int RunServer(const ServerFlags& flags) {
   });
   gitops::Informer bd_informer(*store, BundleDeploymentType(), [&](const store::WatchEvent& ev) {
     const Json labels = ev.object["metadata"].value("labels", Json::object());
-    std::string bns = labels.value(target::kBundleNamespaceLabel, "");
-    std::string bname = labels.value(target::kBundleNameLabel, "");
-    std::string repo = labels.value(gitops::kRepoNameLabel, "");
+    std::string bns = labels.value(model::kBundleNamespaceLabel, "");
+    std::string bname = labels.value(model::kBundleNameLabel, "");
+    std::string repo = labels.value(model::kRepoNameLabel, "");
     if (!bname.empty()) bundle_queue.Add(bns + "/" + bname);
     if (!repo.empty()) gitrepo_queue.Add(bns + "/" + repo);
     if (store::NamespaceOf(ev.object) == local_agent.deployment_namespace() &&

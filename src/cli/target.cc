@@ -1,7 +1,6 @@
 #include "cli/target.h"
 
 #include <curl/curl.h>
-#include <zlib.h>
 
 #include <fstream>
 #include <iostream>
@@ -10,9 +9,11 @@
 #include <fmt/format.h>
 
 #include "core/base64.h"
+#include "core/gzip.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/yaml.h"
+#include "model/deployment.h"
 #include "model/resource_type.h"
 #include "render/bundles/bundles.h"
 #include "store/store.h"
@@ -54,46 +55,6 @@ StatusOr<Json> GetJson(const std::string& url) {
   Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Unavailable(fmt::format("GET {}: not JSON", url));
   return j;
-}
-
-StatusOr<std::string> Gzip(const std::string& in) {
-  z_stream zs{};
-  if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
-      Z_OK)
-    return Internal("deflateInit2 failed");
-  std::string out(deflateBound(&zs, in.size()) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = in.size();
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = out.size();
-  int rc = deflate(&zs, Z_FINISH);
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) return Internal("gzip failed");
-  out.resize(zs.total_out);
-  return out;
-}
-
-StatusOr<std::string> Gunzip(const std::string& in, size_t limit) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return Internal("inflateInit2 failed");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = in.size();
-  std::string out;
-  char buf[65536];
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) break;
-    out.append(buf, sizeof buf - zs.avail_out);
-    if (out.size() > limit) break;
-  }
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END)
-    return InvalidArgument(out.size() > limit ? "content is larger than the limit"
-                                              : "content is not valid gzip");
-  return out;
 }
 
 struct TargetFlags {
@@ -156,12 +117,11 @@ int RunTarget(TargetFlags& f) {
   if (!gz.ok()) return Fail(gz.status().message());
   Json content = {{"apiVersion", "fleet.cattle.io/v1alpha1"},
                   {"kind", "Content"},
-                  {"metadata", {{"name", "s-" + render::ResourcesHash(resources)}}},
+                  {"metadata", {{"name", "s-" + model::ResourcesHash(resources)}}},
                   {"content", Base64Encode(*gz)},
                   {"sha256sum", Sha256Hex(manifest)}};
   std::string out = "---\n" + ToYaml(content);
   Json matched = Json::array();
-  const Json bundle_labels = b["metadata"].value("labels", Json::object());
   for (const Json& cluster : clusters) {
     auto targeted = target::ClusterOptions(**store, b, cluster);
     if (!targeted.ok()) return Fail(targeted.status().message());
@@ -169,24 +129,7 @@ int RunTarget(TargetFlags& f) {
     if (!options) continue;
     const std::string cname = store::NameOf(cluster);
     matched.push_back(cluster);
-    const std::string id = target::DeploymentId(b, *options);
-    Json labels = bundle_labels;
-    labels[target::kBundleNameLabel] = name;
-    labels[target::kBundleNamespaceLabel] = ns;
-    labels[target::kClusterLabel] = cname;
-    labels[target::kClusterNamespaceLabel] = ns;
-    Json spec = {{"deploymentID", id},
-                 {"stagedDeploymentID", id},
-                 {"options", *options},
-                 {"paused", b["spec"].value("paused", false)}};
-    if (b["spec"].contains("dependsOn")) spec["dependsOn"] = b["spec"]["dependsOn"];
-    Json bd = {
-        {"apiVersion", "fleet.cattle.io/v1alpha1"},
-        {"kind", "BundleDeployment"},
-        {"metadata",
-         {{"name", name}, {"namespace", target::ClusterNamespace(ns, cname)}, {"labels", labels}}},
-        {"spec", spec}};
-    out += "---\n" + ToYaml(bd);
+    out += "---\n" + ToYaml(model::BundleDeploymentFor(b, cname, *options));
   }
   if (f.dump_input_list) std::cerr << ToYaml(matched);
   std::cout << out << std::flush;
@@ -220,7 +163,10 @@ int RunDeploy(DeployFlags& f) {
   auto raw = Base64Decode(content.value("content", ""));
   if (!raw.ok()) return Fail("Content.content: not base64");
   auto data = Gunzip(*raw, 256u << 20);
-  if (!data.ok()) return Fail("Content.content: " + std::string(data.status().message()));
+  if (!data.ok())
+    return Fail(data.status().code() == StatusCode::kResourceExhausted
+                    ? "Content.content: content is larger than the limit"
+                    : "Content.content: content is not valid gzip");
   if (content.contains("sha256sum") && content["sha256sum"] != Sha256Hex(*data))
     return Fail("Content.content does not match its sha256sum");
   Json manifest = Json::parse(*data, nullptr, false);

@@ -4,13 +4,15 @@
 
 #include <fmt/format.h>
 
-#include "core/base64.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
 #include "gitops/chart_auth.h"
-#include "gitops/conditions.h"
+#include "model/conditions.h"
 #include "model/gitrepo.h"
+#include "model/json_get.h"
+#include "model/keys.h"
+#include "model/secret.h"
 #include "render/bundles/bundles.h"
 
 namespace flotilla::gitops {
@@ -18,7 +20,9 @@ namespace {
 
 using model::BundleDeploymentType;
 using model::BundleType;
+using model::ConditionIs;
 using model::GitRepoType;
+using model::SetCondition;
 
 struct Metrics {
   metrics::Family<metrics::Counter>& syncs;
@@ -38,16 +42,6 @@ struct Metrics {
     return m;
   }
 };
-
-int64_t IntField(const Json& obj, const char* field) {
-  if (!obj.is_object() || !obj.contains(field) || !obj[field].is_number_integer()) return 0;
-  return obj[field].get<int64_t>();
-}
-
-std::string StrField(const Json& obj, const char* field) {
-  if (!obj.is_object() || !obj.contains(field) || !obj[field].is_string()) return "";
-  return obj[field].get<std::string>();
-}
 
 // Status fields this controller owns, merged into the stored status by one write.
 Status WriteStatus(store::Store& store, const std::string& ns, const std::string& name,
@@ -82,12 +76,7 @@ StatusOr<git::RemoteSpec> GitRepoController::RemoteFor(const Json& obj, const st
                                             spec.client_secret_name, ns));
     if (!secret.ok())  // transient: retried, not reported as bad credentials
       return secret.status().WithContext("reading clientSecretName");
-    auto field = [&](const char* key) -> std::string {
-      const Json& data = (*secret)["data"];
-      if (!data.is_object() || !data.contains(key) || !data[key].is_string()) return "";
-      auto v = Base64Decode(data[key].get<std::string>());
-      return v.ok() ? *v : "";
-    };
+    auto field = [&](const char* key) { return model::SecretValueOrEmpty(*secret, key); };
     remote.auth.username = field("username");
     remote.auth.password = field("password");
     remote.auth.ssh_private_key = field("ssh-privatekey");
@@ -100,7 +89,7 @@ queue::Result GitRepoController::Cleanup(const std::string& ns, const std::strin
                                          const Json* obj) {
   store::ListOptions lo;
   lo.ns = ns;
-  lo.labels = *model::LabelSelector::Parse(std::string(kRepoNameLabel) + "=" + name);
+  lo.labels = *model::LabelSelector::Parse(std::string(model::kRepoNameLabel) + "=" + name);
   auto bundles = store_.List(BundleType(), lo);
   if (!bundles.ok()) return {false, {}, bundles.status()};
   for (const Json& b : bundles->items) {
@@ -108,7 +97,7 @@ queue::Result GitRepoController::Cleanup(const std::string& ns, const std::strin
     if (!d.ok() && d.status().code() != StatusCode::kNotFound) return {false, {}, d.status()};
   }
   if (obj != nullptr) {
-    auto r = store::RemoveFinalizer(store_, GitRepoType(), ns, name, kGitRepoFinalizer);
+    auto r = store::RemoveFinalizer(store_, GitRepoType(), ns, name, model::kGitRepoFinalizer);
     if (!r.ok() && r.status().code() != StatusCode::kNotFound) return {false, {}, r.status()};
   }
   log::Info("gitrepo removed, bundles deleted",
@@ -154,7 +143,7 @@ Status GitRepoController::StoreBundles(const Json& gitrepo, std::vector<Json> bu
   if (!prune) return Status::Ok();
   store::ListOptions lo;
   lo.ns = ns;
-  lo.labels = *model::LabelSelector::Parse(std::string(kRepoNameLabel) + "=" + name);
+  lo.labels = *model::LabelSelector::Parse(std::string(model::kRepoNameLabel) + "=" + name);
   ASSIGN_OR_RETURN(store::ListResult existing, store_.List(BundleType(), lo));
   for (const Json& b : existing.items) {
     if (wanted.count(store::NameOf(b))) continue;
@@ -167,8 +156,8 @@ Status GitRepoController::StoreBundles(const Json& gitrepo, std::vector<Json> bu
 StatusOr<Json> GitRepoController::Display(const std::string& ns, const std::string& name,
                                           bool* all_ready, int* total) {
   store::ListOptions lo;
-  lo.labels = *model::LabelSelector::Parse(std::string(kRepoNameLabel) + "=" + name +
-                                           ",fleet.cattle.io/bundle-namespace=" + ns);
+  lo.labels = *model::LabelSelector::Parse(
+      fmt::format("{}={},{}={}", model::kRepoNameLabel, name, model::kBundleNamespaceLabel, ns));
   // A failed list is an error, not "no deployments" (which would read as Ready).
   ASSIGN_OR_RETURN(store::ListResult bds, store_.List(BundleDeploymentType(), lo));
   int ready = 0, count = 0;
@@ -205,13 +194,13 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
   }
   Json obj = std::move(*got);
   if (obj["metadata"].contains("deletionTimestamp")) return Cleanup(ns, name, &obj);
-  if (!store::HasFinalizer(obj, kGitRepoFinalizer)) {
-    auto r = store::AddFinalizer(store_, GitRepoType(), ns, name, kGitRepoFinalizer);
+  if (!store::HasFinalizer(obj, model::kGitRepoFinalizer)) {
+    auto r = store::AddFinalizer(store_, GitRepoType(), ns, name, model::kGitRepoFinalizer);
     if (!r.ok()) return {false, {}, r.status()};
     obj = std::move(*r);
   }
 
-  const int64_t generation = IntField(obj["metadata"], "generation");
+  const int64_t generation = model::GetInt(obj["metadata"], "generation");
   Json status =
       obj.contains("status") && obj["status"].is_object() ? obj["status"] : Json::object();
   auto spec = model::ParseGitRepoSpec(obj["spec"]);
@@ -237,10 +226,10 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
   const auto now = options_.now();
   const std::string now_text = FormatRfc3339(now);
   const bool pinned = git::IsCommitId(spec->revision);
-  std::string polled = StrField(status, "pollingCommit");
+  std::string polled = model::GetString(status, "pollingCommit");
   Clock::time_point last_poll{};
-  bool have_last_poll = ParseRfc3339(StrField(status, "lastPollingTriggered"), &last_poll);
-  bool spec_changed = IntField(status, "observedGeneration") != generation;
+  bool have_last_poll = ParseRfc3339(model::GetString(status, "lastPollingTriggered"), &last_poll);
+  bool spec_changed = model::GetInt(status, "observedGeneration") != generation;
   // A failed poll stays due: its retries follow the queue's per-key backoff.
   const bool last_poll_failed = ConditionIs(status, "GitPolling", false);
   bool poll_due = polled.empty() || spec_changed || !have_last_poll || last_poll_failed ||
@@ -250,7 +239,7 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
   if (spec->disable_polling && !polled.empty() && !spec_changed && have_last_poll &&
       !last_poll_failed)
     poll_due = false;
-  const std::string webhook_at_start = StrField(status, "webhookCommit");
+  const std::string webhook_at_start = model::GetString(status, "webhookCommit");
   if (pinned) poll_due = false;
 
   if (poll_due) {
@@ -266,7 +255,8 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
     Status w = WriteStatus(store_, ns, name, [&](Json& st) {
       // A webhook that arrived while this poll ran may announce a newer commit: leave the poll
       // due (the webhook re-queued the key) instead of recording this poll's time.
-      if (StrField(st, "webhookCommit") == webhook_at_start) st["lastPollingTriggered"] = now_text;
+      if (model::GetString(st, "webhookCommit") == webhook_at_start)
+        st["lastPollingTriggered"] = now_text;
       if (commit.ok()) {
         st["pollingCommit"] = *commit;
         SetCondition(st, "GitPolling", true, "Polled", "");
@@ -287,8 +277,8 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
   }
   const std::string desired = pinned ? spec->revision : polled;
 
-  bool need_sync = StrField(status, "commit") != desired || spec_changed ||
-                   IntField(status, "updateGeneration") != spec->force_sync_generation;
+  bool need_sync = model::GetString(status, "commit") != desired || spec_changed ||
+                   model::GetInt(status, "updateGeneration") != spec->force_sync_generation;
   if (spec->paused) need_sync = false;
 
   if (need_sync) {
@@ -395,9 +385,9 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
     st["display"]["message"] = display["message"];
     if (spec->paused) {
       SetCondition(st, "Reconciling", false, "Paused", "paused: polling continues, no sync");
-      SetCondition(
-          st, "Ready", false, "Paused",
-          fmt::format("paused at commit {}; newest is {}", StrField(st, "commit"), desired));
+      SetCondition(st, "Ready", false, "Paused",
+                   fmt::format("paused at commit {}; newest is {}", model::GetString(st, "commit"),
+                               desired));
       return;
     }
     SetCondition(st, "Accepted", true, "Accepted", "");

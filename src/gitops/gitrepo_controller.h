@@ -21,10 +21,6 @@
 
 namespace flotilla::gitops {
 
-inline constexpr const char* kRepoNameLabel = "fleet.cattle.io/repo-name";
-inline constexpr const char* kCommitLabel = "fleet.cattle.io/commit";
-inline constexpr const char* kGitRepoFinalizer = "fleet.cattle.io/gitrepo-finalizer";
-
 struct GitRepoControllerOptions {
   // Wall clock used for status timestamps and poll scheduling (injectable for simulation).
   std::function<std::chrono::system_clock::time_point()> now = [] {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "model/gitrepo.h"
+#include "model/json_get.h"
 #include "model/labels.h"
 
 namespace flotilla::model {
@@ -51,13 +52,6 @@ bool IsDns1123Subdomain(std::string_view s) {
 
 namespace {
 
-// The string at `key`, or "" when absent or not a string (never throws).
-std::string StringField(const Json& obj, const char* key) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 void ValidateMetadata(const ResourceType& type, const Json& obj, FieldErrors& errs) {
   if (!obj.contains("metadata") || !obj["metadata"].is_object()) {
     errs.Required("metadata");
@@ -68,7 +62,7 @@ void ValidateMetadata(const ResourceType& type, const Json& obj, FieldErrors& er
     if (md.contains(f) && !md[f].is_string() && !md[f].is_null())
       errs.Add(std::string("metadata.") + f,
                fmt::format("Invalid value: {}: must be a string", md[f].dump()));
-  std::string name = StringField(md, "name");
+  std::string name = GetString(md, "name");
   if (name.empty()) {
     errs.Required("metadata.name");
   } else if (type.kind == "Event" ? name.size() > 253 : !IsDns1123Subdomain(name)) {
@@ -79,7 +73,7 @@ void ValidateMetadata(const ResourceType& type, const Json& obj, FieldErrors& er
                          name));
   }
   if (type.namespaced) {
-    std::string ns = StringField(md, "namespace");
+    std::string ns = GetString(md, "namespace");
     if (!ns.empty() && !IsDns1123Label(ns))
       errs.Add("metadata.namespace",
                fmt::format("Invalid value: \"{}\": not a DNS-1123 label", ns));
@@ -139,7 +133,7 @@ void ApplyDefaults(const ResourceType& type, Json& object) {
 Status Validate(const ResourceType& type, const Json& obj) {
   FieldErrors errs;
   std::string name = obj.contains("metadata") && obj["metadata"].is_object()
-                         ? StringField(obj["metadata"], "name")
+                         ? GetString(obj["metadata"], "name")
                          : "";
   std::string what =
       fmt::format("{}{}{} \"{}\"", type.kind, type.group.empty() ? "" : ".", type.group, name);

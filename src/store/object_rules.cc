@@ -6,6 +6,7 @@
 
 #include "core/base64.h"
 #include "core/time.h"
+#include "model/json_get.h"
 
 namespace flotilla::store {
 namespace {
@@ -16,12 +17,6 @@ std::mt19937_64& Rng() {
     return (static_cast<uint64_t>(rd()) << 32) ^ rd();
   }());
   return rng;
-}
-
-std::string StringField(const Json& obj, const char* key) {
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return "";
-  return it->get<std::string>();
 }
 
 const Json& MetadataOf(const Json& obj) {
@@ -83,7 +78,7 @@ Status CheckUpdatePreconditions(const ResourceType& type, const Json& stored,
                                 const Json& incoming) {
   const Json& in_md = MetadataOf(incoming);
   const Json& st_md = MetadataOf(stored);
-  std::string rv = StringField(in_md, "resourceVersion");
+  std::string rv = model::GetString(in_md, "resourceVersion");
   if (!rv.empty()) {
     int64_t parsed = ResourceVersionOf(incoming);
     if (parsed <= 0)
@@ -91,8 +86,8 @@ Status CheckUpdatePreconditions(const ResourceType& type, const Json& stored,
           "metadata.resourceVersion: Invalid value: \"{}\": must be a decimal integer", rv));
     if (parsed != ResourceVersionOf(stored)) return ConflictError(type, NameOf(stored));
   }
-  std::string uid = StringField(in_md, "uid");
-  std::string stored_uid = StringField(st_md, "uid");
+  std::string uid = model::GetString(in_md, "uid");
+  std::string stored_uid = model::GetString(st_md, "uid");
   if (!uid.empty() && uid != stored_uid)
     return Conflict(fmt::format(
         "Operation cannot be fulfilled on {} \"{}\": Precondition failed: UID in precondition: "
@@ -150,13 +145,13 @@ Status PrepareCreate(const ResourceType& type, Json& object) {
   object["kind"] = type.kind;
   Json& md = object["metadata"];
   if (md.is_null()) md = Json::object();
-  std::string name = StringField(md, "name");
-  std::string generate = StringField(md, "generateName");
+  std::string name = model::GetString(md, "name");
+  std::string generate = model::GetString(md, "generateName");
   if (name.empty() && generate.empty())
     return InvalidArgument("metadata.name: Required value: name or generateName is required");
   RETURN_IF_ERROR(CheckName(name.empty() ? generate : name));
   if (type.namespaced) {
-    if (StringField(md, "namespace").empty())
+    if (model::GetString(md, "namespace").empty())
       return InvalidArgument("metadata.namespace: Required value");
   } else {
     md.erase("namespace");
@@ -253,13 +248,13 @@ StatusOr<WriteOutcome> ApplyStatusUpdate(const ResourceType& type, const Json& s
 StatusOr<WriteOutcome> ApplyDelete(const ResourceType& type, const Json& stored,
                                    const DeleteOptions& options) {
   const Json& md = MetadataOf(stored);
-  std::string uid = StringField(md, "uid");
+  std::string uid = model::GetString(md, "uid");
   if (!options.precondition_uid.empty() && options.precondition_uid != uid)
     return Conflict(fmt::format(
         "Operation cannot be fulfilled on {} \"{}\": Precondition failed: UID in precondition: "
         "{}, UID in object meta: {}",
         QualifiedResource(type), NameOf(stored), options.precondition_uid, uid));
-  std::string rv = StringField(md, "resourceVersion");
+  std::string rv = model::GetString(md, "resourceVersion");
   if (!options.precondition_resource_version.empty() && options.precondition_resource_version != rv)
     return Conflict(fmt::format(
         "Operation cannot be fulfilled on {} \"{}\": Precondition failed: ResourceVersion in "

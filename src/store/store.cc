@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "model/json_get.h"
+
 namespace flotilla::store {
 
 const char* WatchEventTypeName(WatchEventType t) {
@@ -17,23 +19,6 @@ const char* WatchEventTypeName(WatchEventType t) {
   }
   return "ERROR";
 }
-
-namespace {
-const Json* Lookup(const Json& obj, std::string_view path) {
-  const Json* cur = &obj;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t dot = path.find('.', start);
-    std::string key(
-        path.substr(start, dot == std::string_view::npos ? path.size() - start : dot - start));
-    if (!cur->is_object() || !cur->contains(key)) return nullptr;
-    cur = &(*cur)[key];
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return cur;
-}
-}  // namespace
 
 StatusOr<FieldSelector> FieldSelector::Parse(std::string_view text) {
   FieldSelector sel;
@@ -67,7 +52,7 @@ StatusOr<FieldSelector> FieldSelector::Parse(std::string_view text) {
 
 bool FieldSelector::Matches(const Json& object) const {
   for (const Term& t : terms) {
-    const Json* v = Lookup(object, t.path);
+    const Json* v = model::Find(object, t.path);
     std::string actual;
     if (v && v->is_string())
       actual = v->get<std::string>();

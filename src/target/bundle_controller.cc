@@ -6,10 +6,11 @@
 
 #include <fmt/format.h>
 
-#include "core/hash.h"
 #include "core/log.h"
+#include "model/conditions.h"
+#include "model/deployment.h"
+#include "model/keys.h"
 #include "model/labels.h"
-#include "render/bundles/bundles.h"
 
 namespace flotilla::target {
 namespace {
@@ -21,29 +22,13 @@ using model::ClusterType;
 
 model::LabelSelector BundleSelector(const std::string& ns, const std::string& name) {
   return *model::LabelSelector::Parse(
-      fmt::format("{}={},{}={}", kBundleNameLabel, name, kBundleNamespaceLabel, ns));
+      fmt::format("{}={},{}={}", model::kBundleNameLabel, name, model::kBundleNamespaceLabel, ns));
 }
 
 bool SelectorMatches(const Json& selector, const Json& labels) {
   auto sel = model::LabelSelector::FromJson(selector);
   return sel.ok() && sel->Matches(labels);
 }
-
-}  // namespace
-
-std::string ClusterNamespace(const std::string& cluster_ns, const std::string& cluster_name) {
-  std::string ns = "cluster-" + cluster_ns + "-" + cluster_name;
-  if (ns.size() > 63) ns = ns.substr(0, 50) + "-" + Sha256Hex(ns).substr(0, 12);
-  return ns;
-}
-
-std::string DeploymentId(const Json& bundle, const Json& options) {
-  const Json& spec = bundle["spec"];
-  return "s-" + render::ResourcesHash(spec.value("resources", Json::array())) + ":" +
-         Sha256Hex(options.dump());
-}
-
-namespace {
 
 // Whether `t` (a BundleTarget or a target restriction) selects `cluster`. A clusterGroup
 // "default" that does not exist stands for every cluster of the namespace: Fleet's bootstrap
@@ -96,7 +81,7 @@ StatusOr<std::optional<Json>> ClusterOptions(store::Store& store, const Json& bu
                                              const Json& cluster) {
   const Json& spec = bundle["spec"];
   const std::string ns = store::NamespaceOf(bundle);
-  Json options = render::DeploymentOptions(spec);
+  Json options = model::DeploymentOptions(spec);
   if (!spec.contains("targets") || !spec["targets"].is_array() || spec["targets"].empty())
     return std::optional<Json>(std::move(options));  // made without targets: everywhere
   if (spec.contains("targetRestrictions") && spec["targetRestrictions"].is_array() &&
@@ -115,7 +100,7 @@ StatusOr<std::optional<Json>> ClusterOptions(store::Store& store, const Json& bu
     if (!match) continue;
     if (!matched && t.value("doNotDeploy", false)) return std::optional<Json>();
     matched = true;
-    options = render::MergeOptions(options, render::DeploymentOptions(t));
+    options = model::MergeOptions(options, model::DeploymentOptions(t));
     if (!all) break;
   }
   if (!matched) return std::optional<Json>();
@@ -170,36 +155,22 @@ queue::Result BundleController::Reconcile(const std::string& key) {
   if (!clusters.ok()) return {false, {}, clusters.status()};
 
   std::map<std::string, std::string> ids;  // by cluster, for the summary below
-  const Json bundle_labels = bundle["metadata"].value("labels", Json::object());
-  std::set<std::string> wanted;  // "bdns/bdname"
+  std::set<std::string> wanted;            // "bdns/bdname"
   for (const Json& cluster : clusters->items) {
     // Only a decision from the desired state (Bundle targets, Cluster labels, ClusterGroups) may
     // leave a cluster out: an error retries with backoff before anything below is deleted.
     auto options = ClusterOptions(store_, bundle, cluster);
     if (!options.ok()) return {false, {}, options.status()};
     if (!*options) continue;
-    std::string cname = store::NameOf(cluster);
-    const std::string deployment_id = DeploymentId(bundle, **options);
-    std::string bd_ns = ClusterNamespace(ns, cname);
+    Json bd = model::BundleDeploymentFor(bundle, store::NameOf(cluster), **options);
+    const Json& spec = bd["spec"];
+    const Json& labels = bd["metadata"]["labels"];
+    const std::string bd_ns = bd["metadata"]["namespace"];
     wanted.insert(bd_ns + "/" + name);
-    ids[bd_ns + "/" + name] = deployment_id;
-    Json labels = bundle_labels;
-    labels[kBundleNameLabel] = name;
-    labels[kBundleNamespaceLabel] = ns;
-    labels[kClusterLabel] = cname;
-    labels[kClusterNamespaceLabel] = ns;
-    Json spec = {{"deploymentID", deployment_id},
-                 {"stagedDeploymentID", deployment_id},
-                 {"options", **options},
-                 {"paused", bundle["spec"].value("paused", false)}};
-    if (bundle["spec"].contains("dependsOn")) spec["dependsOn"] = bundle["spec"]["dependsOn"];
+    ids[bd_ns + "/" + name] = spec["deploymentID"].get<std::string>();
     auto existing = store_.Get(BundleDeploymentType(), bd_ns, name);
     if (!existing.ok()) {
       if (existing.status().code() != StatusCode::kNotFound) return {false, {}, existing.status()};
-      Json bd = {{"apiVersion", BundleDeploymentType().ApiVersion()},
-                 {"kind", "BundleDeployment"},
-                 {"metadata", {{"name", name}, {"namespace", bd_ns}, {"labels", labels}}},
-                 {"spec", spec}};
       auto c = store_.Create(BundleDeploymentType(), bd);
       if (!c.ok()) return {false, {}, c.status()};
       continue;
@@ -238,11 +209,8 @@ queue::Result BundleController::Reconcile(const std::string& key) {
     st["summary"] = {{"desiredReady", total}, {"ready", ready}};
     st["observedGeneration"] = b["metadata"].value("generation", 0);
     bool all = ready == total;
-    Json cond = {
-        {"type", "Ready"},
-        {"status", all ? "True" : "False"},
-        {"message", all ? "" : fmt::format("{}/{} BundleDeployments ready", ready, total)}};
-    st["conditions"] = Json::array({cond});
+    model::SetCondition(st, "Ready", all, "",
+                        all ? "" : fmt::format("{}/{} BundleDeployments ready", ready, total));
     if (st == before) return false;
     b["status"] = st;
     return true;

@@ -2,7 +2,8 @@
 // GitRepo's spec.targets) select Clusters in the Bundle's namespace by clusterName,
 // clusterSelector, clusterGroup or clusterGroupSelector; a Bundle without targets goes to every
 // Cluster of its namespace (fleet-local holds the built-in `local` cluster). BundleDeployments
-// live in the cluster's namespace ("cluster-<ns>-<name>"), which is what an agent may read.
+// live in the cluster's namespace (model::ClusterNamespace), which is what an agent may read.
+// The labels, names and deployment IDs it writes are the object model's (src/model).
 // Level-triggered: Reconcile computes the full wanted set and converges to it.
 #pragma once
 
@@ -15,18 +16,6 @@
 #include "store/store.h"
 
 namespace flotilla::target {
-
-inline constexpr const char* kBundleNameLabel = "fleet.cattle.io/bundle-name";
-inline constexpr const char* kBundleNamespaceLabel = "fleet.cattle.io/bundle-namespace";
-inline constexpr const char* kClusterLabel = "fleet.cattle.io/cluster";
-inline constexpr const char* kClusterNamespaceLabel = "fleet.cattle.io/cluster-namespace";
-
-// The namespace holding the BundleDeployments of cluster `ns/name`.
-std::string ClusterNamespace(const std::string& cluster_ns, const std::string& cluster_name);
-
-// "s-<sha256 of resources>:<sha256 of options>", as Fleet's deploymentID; `options` are the
-// deployment's BundleDeploymentOptions (ClusterOptions).
-std::string DeploymentId(const Json& bundle, const Json& options);
 
 // The BundleDeploymentOptions `bundle` deploys to `cluster` with, or nullopt if the cluster is
 // not targeted. As Fleet: the cluster must match a targetRestriction (when there are any) and a

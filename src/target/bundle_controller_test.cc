@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "model/deployment.h"
+#include "model/names.h"
 #include "model/resource_type.h"
 #include "store/testing/faulty_store.h"
 
@@ -60,7 +62,7 @@ TEST_F(ClusterOptionsTest, FirstMatchingCustomizationWinsAndDefaultGroupIsEveryC
   auto dev = Options(b, "dev-1");
   ASSERT_TRUE(dev.has_value());
   EXPECT_EQ(*dev, Json::parse(R"({"defaultNamespace": "shop", "yaml": {"overlays": ["base"]}})"));
-  EXPECT_NE(DeploymentId(b, *prod), DeploymentId(b, *dev));
+  EXPECT_NE(model::DeploymentId(b, *prod), model::DeploymentId(b, *dev));
 }
 
 TEST_F(ClusterOptionsTest, AllMatchesMergesEveryMatchingTargetInOrder) {
@@ -122,7 +124,7 @@ TEST_F(ClusterOptionsTest, AClusterGroupListFailureDoesNotDeleteTheBundleDeploym
   BundleController controller(faulty);
   queue::Result r = controller.Reconcile("fleet-default/b");
   ASSERT_TRUE(r.error.ok()) << r.error.ToString();
-  const std::string bd_ns = ClusterNamespace("fleet-default", "dev-1");
+  const std::string bd_ns = model::ClusterNamespace("fleet-default", "dev-1");
   ASSERT_TRUE(store_->Get(model::BundleDeploymentType(), bd_ns, "b").ok());
 
   faulty.FailAlways(store::testing::Op::kList, "ClusterGroup",

@@ -36,6 +36,9 @@
 #include "gitops/gitrepo_controller.h"
 #include "gitops/informer.h"
 #include "memory_applier.h"
+#include "model/deployment.h"
+#include "model/keys.h"
+#include "model/names.h"
 #include "model/resource_type.h"
 #include "queue/clock.h"
 #include "queue/workqueue.h"
@@ -118,11 +121,11 @@ struct Sim {
     auto bd = inner->Get(BundleDeploymentType(), ns, name);
     if (!bd.ok()) return;
     const Json labels = (*bd)["metadata"].value("labels", Json::object());
-    auto bundle = inner->Get(BundleType(), labels.value(target::kBundleNamespaceLabel, ""),
-                             labels.value(target::kBundleNameLabel, ""));
+    auto bundle = inner->Get(BundleType(), labels.value(model::kBundleNamespaceLabel, ""),
+                             labels.value(model::kBundleNameLabel, ""));
     if (!bundle.ok() || Deleting(*bundle)) return;
-    auto cluster = inner->Get(ClusterType(), labels.value(target::kClusterNamespaceLabel, ""),
-                              labels.value(target::kClusterLabel, ""));
+    auto cluster = inner->Get(ClusterType(), labels.value(model::kClusterNamespaceLabel, ""),
+                              labels.value(model::kClusterLabel, ""));
     if (!cluster.ok()) return;
     auto options = target::ClusterOptions(*inner, *bundle, *cluster);
     if (options.ok() && !*options) return;
@@ -134,7 +137,7 @@ struct Sim {
     auto bundle = inner->Get(BundleType(), ns, name);
     if (!bundle.ok()) return;
     const std::string repo =
-        (*bundle)["metadata"].value("labels", Json::object()).value(gitops::kRepoNameLabel, "");
+        (*bundle)["metadata"].value("labels", Json::object()).value(model::kRepoNameLabel, "");
     auto gr = inner->Get(GitRepoType(), ns, repo);
     if (!gr.ok() || Deleting(*gr)) return;
     if (name != repo + "-" + (*gr)["spec"]["paths"][0].get<std::string>()) return;
@@ -155,8 +158,8 @@ struct Sim {
     // A prune is right only for objects the Bundle no longer holds.
     if (!bd.ok()) return;
     const Json labels = (*bd)["metadata"].value("labels", Json::object());
-    auto bundle = inner->Get(BundleType(), labels.value(target::kBundleNamespaceLabel, ""),
-                             labels.value(target::kBundleNameLabel, ""));
+    auto bundle = inner->Get(BundleType(), labels.value(model::kBundleNamespaceLabel, ""),
+                             labels.value(model::kBundleNameLabel, ""));
     if (!bundle.ok()) return;
     const std::string resources = (*bundle)["spec"].value("resources", Json::array()).dump();
     for (const std::string& key : objects) {
@@ -213,9 +216,9 @@ struct Sim {
     informers.push_back(std::make_unique<gitops::Informer>(
         faulty, BundleDeploymentType(), [this](const store::WatchEvent& ev) {
           const Json labels = ev.object["metadata"].value("labels", Json::object());
-          std::string bns = labels.value(target::kBundleNamespaceLabel, "");
-          std::string bname = labels.value(target::kBundleNameLabel, "");
-          std::string repo = labels.value(gitops::kRepoNameLabel, "");
+          std::string bns = labels.value(model::kBundleNamespaceLabel, "");
+          std::string bname = labels.value(model::kBundleNameLabel, "");
+          std::string repo = labels.value(model::kRepoNameLabel, "");
           if (!bname.empty()) bundle_q->Add(bns + "/" + bname);
           if (!repo.empty()) gitrepo_q->Add(bns + "/" + repo);
           if (bd_filter->ShouldEnqueue(ev)) bd_q->Add(store::ObjectKey(ev.object));
@@ -342,7 +345,7 @@ std::string CheckDeployments(Sim& sim, int repo, const std::string& path, const 
     if (!cluster.ok()) return cluster.status().ToString();
     auto options = target::ClusterOptions(*sim.inner, bundle, *cluster);
     if (!options.ok()) return options.status().ToString();
-    const std::string bd_ns = target::ClusterNamespace(kNs, kClusters[c]);
+    const std::string bd_ns = model::ClusterNamespace(kNs, kClusters[c]);
     const std::string id = bd_ns + "/" + bname;
     auto bd = sim.inner->Get(BundleDeploymentType(), bd_ns, bname);
     if (!*options) {
@@ -352,7 +355,7 @@ std::string CheckDeployments(Sim& sim, int repo, const std::string& path, const 
       continue;
     }
     if (!bd.ok()) return fmt::format("{}: no BundleDeployment for cluster {}", bname, kClusters[c]);
-    const std::string want_id = target::DeploymentId(bundle, **options);
+    const std::string want_id = model::DeploymentId(bundle, **options);
     const Json st = bd->value("status", Json::object());
     if ((*bd)["spec"].value("deploymentID", "") != want_id ||
         st.value("appliedDeploymentID", "") != want_id || !st.value("ready", false))
@@ -377,7 +380,7 @@ std::string Check(Sim& sim) {
     if (!obj.ok()) {
       store::ListOptions lo;
       lo.ns = ns;
-      lo.labels = *model::LabelSelector::Parse(std::string(gitops::kRepoNameLabel) + "=" + name);
+      lo.labels = *model::LabelSelector::Parse(std::string(model::kRepoNameLabel) + "=" + name);
       auto left = sim.inner->List(BundleType(), lo);
       if (!left.ok() || !left->items.empty()) return key + ": deleted, but its Bundles remain";
       continue;

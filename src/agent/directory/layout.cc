@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/hash.h"
+#include "model/json_get.h"
 
 namespace flotilla::agent::directory {
 namespace {
@@ -72,12 +73,6 @@ StatusOr<std::string> StringField(const Json& obj, std::string_view field, const
   return v->get<std::string>();
 }
 
-const Json* Find(const Json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
-
 }  // namespace
 
 std::string ObjectRef::Group() const {
@@ -132,15 +127,17 @@ Status Validate(const ObjectRef& ref) {
 StatusOr<ObjectRef> RefOf(const Json& object) {
   if (!object.is_object()) return InvalidArgument("an object must be a mapping");
   ObjectRef ref;
-  ASSIGN_OR_RETURN(ref.api_version, StringField(object, "apiVersion", Find(object, "apiVersion")));
-  ASSIGN_OR_RETURN(ref.kind, StringField(object, "kind", Find(object, "kind")));
-  const Json* meta = Find(object, "metadata");
+  ASSIGN_OR_RETURN(ref.api_version,
+                   StringField(object, "apiVersion", model::Find(object, "apiVersion")));
+  ASSIGN_OR_RETURN(ref.kind, StringField(object, "kind", model::Find(object, "kind")));
+  const Json* meta = model::Find(object, "metadata");
   if (meta != nullptr && !meta->is_null() && !meta->is_object()) {
     return InvalidArgument("metadata must be a mapping");
   }
   if (meta != nullptr) {
-    ASSIGN_OR_RETURN(ref.name, StringField(*meta, "metadata.name", Find(*meta, "name")));
-    ASSIGN_OR_RETURN(ref.ns, StringField(*meta, "metadata.namespace", Find(*meta, "namespace")));
+    ASSIGN_OR_RETURN(ref.name, StringField(*meta, "metadata.name", model::Find(*meta, "name")));
+    ASSIGN_OR_RETURN(ref.ns,
+                     StringField(*meta, "metadata.namespace", model::Find(*meta, "namespace")));
   }
   RETURN_IF_ERROR(Validate(ref));
   return ref;

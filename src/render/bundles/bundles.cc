@@ -8,6 +8,8 @@
 
 #include "core/hash.h"
 #include "core/yaml.h"
+#include "model/deployment.h"
+#include "model/keys.h"
 #include "render/bundles/cache.h"
 #include "render/bundles/discover.h"
 #include "render/bundles/fleet_yaml.h"
@@ -97,7 +99,7 @@ StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const st
       if (parsed.is_null()) continue;
       if (!parsed.is_object())
         return InvalidArgument(fmt::format("{}: helm values must be a map", Join(dir, file)));
-      values = MergeOptions(values, parsed);
+      values = model::MergeOptions(values, parsed);
     }
     if (!values.empty()) (*h)["values"] = values;
   }
@@ -111,7 +113,7 @@ StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const st
   Json spec = Json::object();
   // Copied as Go's omitempty marshalling would: null, false and "" are left out.
   auto set = [](const Json& v) { return !v.is_null() && v != false && v != ""; };
-  for (const std::string& f : DeploymentOptionFields())
+  for (const std::string& f : model::DeploymentOptionFields())
     if (fy.contains(f) && set(fy[f])) spec[f] = fy[f];
   for (const char* f : {"paused", "rolloutStrategy", "dependsOn", "targetCustomizationMode"})
     if (fy.contains(f) && set(fy[f])) spec[f] = fy[f];
@@ -150,8 +152,9 @@ StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const st
   spec["resources"] = resources;
 
   // Validate what every target would deploy now, so the GitRepo's status names the bad file.
-  std::vector<Json> variants = {DeploymentOptions(spec)};
-  for (const Json& t : targets) variants.push_back(MergeOptions(variants[0], DeploymentOptions(t)));
+  std::vector<Json> variants = {model::DeploymentOptions(spec)};
+  for (const Json& t : targets)
+    variants.push_back(model::MergeOptions(variants[0], model::DeploymentOptions(t)));
   std::set<std::string> seen;
   for (const Json& v : variants) {
     if (!seen.insert(v.dump()).second) continue;
@@ -169,8 +172,8 @@ StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const st
     for (auto it = options.labels.begin(); it != options.labels.end(); ++it) labels[it.key()] = *it;
   if (fy.contains("labels") && fy["labels"].is_object())
     for (auto it = fy["labels"].begin(); it != fy["labels"].end(); ++it) labels[it.key()] = *it;
-  labels[kRepoNameLabel] = options.gitrepo_name;
-  if (!options.commit.empty()) labels[kCommitLabel] = options.commit;
+  labels[model::kRepoNameLabel] = options.gitrepo_name;
+  if (!options.commit.empty()) labels[model::kCommitLabel] = options.commit;
 
   std::string name = fy.value("name", "");
   if (name.empty()) name = derived_name;
@@ -271,7 +274,7 @@ StatusOr<Built> BuildCached(const Tree& tree, const BuildOptions& options, const
       cache->Hit();
       if (entry.bundle.is_null()) return Built{Json(), true, true};
       if (!options.commit.empty())
-        entry.bundle["metadata"]["labels"][kCommitLabel] = options.commit;
+        entry.bundle["metadata"]["labels"][model::kCommitLabel] = options.commit;
       return Built{std::move(entry.bundle), false, true};
     }
   }
@@ -285,7 +288,7 @@ StatusOr<Built> BuildCached(const Tree& tree, const BuildOptions& options, const
   BundleCache::Entry fresh;
   if (!built->empty) {
     fresh.bundle = built->bundle;
-    if (!options.commit.empty()) fresh.bundle["metadata"]["labels"].erase(kCommitLabel);
+    if (!options.commit.empty()) fresh.bundle["metadata"]["labels"].erase(model::kCommitLabel);
   }
   fresh.deps = tracking.deps();
   cache->Put(key, std::move(fresh));
@@ -293,27 +296,6 @@ StatusOr<Built> BuildCached(const Tree& tree, const BuildOptions& options, const
 }
 
 }  // namespace
-
-std::string ResourcesHash(const Json& resources) { return Sha256Hex(resources.dump()); }
-
-Json DeploymentOptions(const Json& spec) {
-  Json out = Json::object();
-  if (!spec.is_object()) return out;
-  for (const std::string& f : DeploymentOptionFields())
-    if (spec.contains(f) && !spec[f].is_null()) out[f] = spec[f];
-  return out;
-}
-
-Json MergeOptions(Json base, const Json& over) {
-  if (!over.is_object()) return base;
-  for (auto it = over.begin(); it != over.end(); ++it) {
-    if (it->is_object() && base.contains(it.key()) && base[it.key()].is_object())
-      base[it.key()] = MergeOptions(base[it.key()], *it);
-    else
-      base[it.key()] = *it;
-  }
-  return base;
-}
 
 ManifestOptions ManifestOptionsFrom(const Json& o) {
   ManifestOptions mo;

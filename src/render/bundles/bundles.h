@@ -20,9 +20,6 @@
 
 namespace flotilla::render {
 
-inline constexpr const char* kRepoNameLabel = "fleet.cattle.io/repo-name";
-inline constexpr const char* kCommitLabel = "fleet.cattle.io/commit";
-
 class BundleCache;  // render/bundles/cache.h
 
 // One entry of GitRepo spec.bundles (Fleet >= 0.12, "driven scan"): the directory `base` is one
@@ -110,15 +107,5 @@ ManifestOptions ManifestOptionsFrom(const Json& deployment_options);
 // (cluster-scoped objects are then an error, as in Fleet), else `default_namespace` fills in
 // missing ones. With namespaceLabels/Annotations a Namespace object carrying them is added.
 StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const ManifestOptions& options);
-
-// The BundleDeploymentOptions fields of a Bundle spec (or a target), as an object.
-Json DeploymentOptions(const Json& spec_or_target);
-
-// Fleet's merge of a target customization's options over the bundle's: maps merge recursively,
-// everything else (strings, lists) is replaced.
-Json MergeOptions(Json base, const Json& over);
-
-// sha256 over the canonical form of spec.resources: the manifest id of a deployment.
-std::string ResourcesHash(const Json& resources);
 
 }  // namespace flotilla::render

@@ -261,24 +261,4 @@ StatusOr<Json> ParseFleetYaml(std::string_view text, const std::string& filename
   return doc;
 }
 
-const std::vector<std::string>& DeploymentOptionFields() {
-  static const std::vector<std::string> kFields = {"defaultNamespace",
-                                                   "namespace",
-                                                   "kustomize",
-                                                   "helm",
-                                                   "serviceAccount",
-                                                   "forceSyncGeneration",
-                                                   "yaml",
-                                                   "diff",
-                                                   "keepResources",
-                                                   "ignore",
-                                                   "correctDrift",
-                                                   "namespaceLabels",
-                                                   "namespaceAnnotations",
-                                                   "deleteCRDResources",
-                                                   "deleteNamespace",
-                                                   "downstreamResources"};
-  return kFields;
-}
-
 }  // namespace flotilla::render

@@ -18,8 +18,4 @@ namespace flotilla::render {
 // values (strings where Fleet wants strings, booleans, integers, maps of strings, lists).
 StatusOr<Json> ParseFleetYaml(std::string_view text, const std::string& filename);
 
-// Names of the BundleDeploymentOptions fields of a fleet.yaml (and of each targetCustomization)
-// that are copied into the Bundle spec as they are.
-const std::vector<std::string>& DeploymentOptionFields();
-
 }  // namespace flotilla::render

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "core/yaml.h"
+#include "model/deployment.h"
 #include "render/bundles/bundles.h"
 
 namespace flotilla::render {
@@ -68,9 +69,10 @@ TEST_P(GoldenTest, Case) {
 
   std::vector<Json> deployed;
   for (const Json& b : *bundles) {
-    Json base = DeploymentOptions(b["spec"]);
+    Json base = model::DeploymentOptions(b["spec"]);
     for (const Json& t : b["spec"]["targets"]) {
-      ManifestOptions mo = ManifestOptionsFrom(MergeOptions(base, DeploymentOptions(t)));
+      ManifestOptions mo =
+          ManifestOptionsFrom(model::MergeOptions(base, model::DeploymentOptions(t)));
       mo.release_name = b["metadata"]["name"];  // as the agent does
       auto objs = ParseManifests(b["spec"]["resources"], mo);
       ASSERT_TRUE(objs.ok()) << objs.status().ToString();

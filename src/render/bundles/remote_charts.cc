@@ -8,6 +8,7 @@
 
 #include "core/base64.h"
 #include "core/hash.h"
+#include "model/json_get.h"
 #include "render/chartsource/chartsource.h"
 
 namespace flotilla::render {
@@ -25,14 +26,11 @@ bool ValidUtf8(const std::string& s) {
   }
 }
 
-std::string Str(const Json& o, const char* key) {
-  return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : "";
-}
-
 // Fleet's checksum(helm): the directory a chart is embedded under.
 std::string ChartPrefix(const Json& helm) {
   return kChartPrefix +
-         Sha256Hex(Str(helm, "chart") + ":" + Str(helm, "repo") + ":" + Str(helm, "version"));
+         Sha256Hex(model::GetString(helm, "chart") + ":" + model::GetString(helm, "repo") + ":" +
+                   model::GetString(helm, "version"));
 }
 
 // Which credentials go with a chart: helmSecretNameForPaths (by bundle path) wins over
@@ -62,7 +60,8 @@ StatusOr<chartsource::ChartAuth> AuthFor(const BuildOptions& o, const std::strin
 
 bool IsRemoteChart(const Json& helm) {
   if (!helm.is_object()) return false;
-  return chartsource::ChartRef{Str(helm, "repo"), Str(helm, "chart"), ""}.IsRemote();
+  return chartsource::ChartRef{model::GetString(helm, "repo"), model::GetString(helm, "chart"), ""}
+      .IsRemote();
 }
 
 Status EmbedRemoteCharts(const BuildOptions& options, const std::string& dir, Json* fy,
@@ -77,7 +76,8 @@ Status EmbedRemoteCharts(const BuildOptions& options, const std::string& dir, Js
   std::string where = dir.empty() ? "fleet.yaml" : dir + "/fleet.yaml";
   for (Json* helm : helms) {
     if (!IsRemoteChart(*helm)) continue;
-    chartsource::ChartRef ref{Str(*helm, "repo"), Str(*helm, "chart"), Str(*helm, "version")};
+    chartsource::ChartRef ref{model::GetString(*helm, "repo"), model::GetString(*helm, "chart"),
+                              model::GetString(*helm, "version")};
     if (ref.chart.empty())
       return InvalidArgument(fmt::format("{}: helm.repo {} is set but helm.chart is empty", where,
                                          chartsource::RedactUrl(ref.repo)));
@@ -106,14 +106,14 @@ Status EmbedRemoteCharts(const BuildOptions& options, const std::string& dir, Js
   }
   if (!embedded.empty())
     std::sort(resources->begin(), resources->end(), [](const Json& a, const Json& b) {
-      return Str(a, "name") < Str(b, "name");
+      return model::GetString(a, "name") < model::GetString(b, "name");
     });
   return Status::Ok();
 }
 
 StatusOr<std::optional<std::map<std::string, std::string>>> EmbeddedChartFiles(
     const Json& resources, const Json& helm) {
-  std::string chart = Str(helm, "chart");
+  std::string chart = model::GetString(helm, "chart");
   if (chart.empty() || IsRemoteChart(helm))
     return std::optional<std::map<std::string, std::string>>();
   while (chart.rfind("./", 0) == 0) chart.erase(0, 2);
@@ -122,10 +122,10 @@ StatusOr<std::optional<std::map<std::string, std::string>>> EmbeddedChartFiles(
   std::map<std::string, std::string> files;
   std::string prefix = chart + "/";
   for (const Json& r : resources) {
-    std::string name = Str(r, "name");
+    std::string name = model::GetString(r, "name");
     if (name.rfind(prefix, 0) != 0) continue;
-    std::string data = Str(r, "content");
-    std::string enc = Str(r, "encoding");
+    std::string data = model::GetString(r, "content");
+    std::string enc = model::GetString(r, "encoding");
     if (enc == "base64") {
       auto d = Base64Decode(data);
       if (!d.ok()) return InvalidArgument(fmt::format("{}: bad base64 content", name));

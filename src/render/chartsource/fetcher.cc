@@ -13,6 +13,7 @@
 
 #include "core/hash.h"
 #include "core/yaml.h"
+#include "model/json_get.h"
 #include "render/chartsource/fetch_impl.h"
 #include "render/chartsource/http.h"
 #include "render/helm/chart.h"
@@ -27,11 +28,6 @@ std::string HostOf(const std::string& url) {
   if (p == std::string::npos) return "";
   size_t end = url.find_first_of("/?#", p + 3);
   return url.substr(p + 3, end == std::string::npos ? std::string::npos : end - p - 3);
-}
-
-// A string field of a JSON object, "" when absent or of another type (hostile indexes).
-std::string Str(const Json& o, const char* key) {
-  return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : "";
 }
 
 bool IsHexSha256(const std::string& s) {
@@ -168,7 +164,7 @@ class HttpChartFetcher : public ChartFetcher {
           fmt::format("{}: not a Helm chart: {}", out.url, chart.status().message()));
     out.files = std::move(*files);
     out.name = chart->Name();
-    out.version = Str(chart->metadata, "version");
+    out.version = model::GetString(chart->metadata, "version");
     if (out.version.empty()) out.version = where.version;
     if (out.top_dir.empty()) out.top_dir = out.name;
     if (!cached) cache_.Put(sha, data);
@@ -242,7 +238,7 @@ class HttpChartFetcher : public ChartFetcher {
                                                        fmt::format("chart \"{}\" in repository {}",
                                                                    ref.chart, RedactUrl(repo))));
     for (const Json& v : versions) {
-      if (Str(v, "version") != chosen) continue;
+      if (model::GetString(v, "version") != chosen) continue;
       if (!v.contains("urls") || !v["urls"].is_array() || v["urls"].empty() ||
           !v["urls"][0].is_string())
         return InvalidArgument(
@@ -250,7 +246,7 @@ class HttpChartFetcher : public ChartFetcher {
       ResolvedArchive out;
       out.version = chosen;
       out.url = ResolveChartUrl(RedactUrl(repo), v["urls"][0].get<std::string>());
-      std::string digest = Str(v, "digest");
+      std::string digest = model::GetString(v, "digest");
       if (digest.rfind("sha256:", 0) == 0) digest = digest.substr(7);
       if (IsHexSha256(digest)) out.expected_sha256 = digest;
       return out;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/json.h"
+#include "model/json_get.h"
 #include "render/chartsource/fetch_impl.h"
 #include "render/chartsource/http.h"
 
@@ -16,10 +17,6 @@ constexpr const char* kManifestAccept =
     "application/vnd.docker.distribution.manifest.v2+json";
 constexpr const char* kChartLayer = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 constexpr const char* kLegacyChartLayer = "application/tar+gzip";
-
-std::string Str(const Json& o, const char* key) {
-  return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : "";
-}
 
 bool IsLoopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
@@ -151,8 +148,8 @@ struct OciSession {
     if (r.status < 200 || r.status >= 300)
       return HttpStatusError(r, "token for " + reference, realm, !auth.username.empty());
     Json j = Json::parse(r.body, nullptr, false);
-    bearer = Str(j, "token");
-    if (bearer.empty()) bearer = Str(j, "access_token");
+    bearer = model::GetString(j, "token");
+    if (bearer.empty()) bearer = model::GetString(j, "access_token");
     if (bearer.empty())
       return Unavailable(fmt::format("{}: the token server {} answered without a token", reference,
                                      RedactUrl(realm)));
@@ -225,9 +222,9 @@ StatusOr<ResolvedArchive> OciClient::Resolve() {
         fmt::format("{}:{}: the manifest is not an OCI image manifest", s.reference, s.tag));
   for (const Json& l : m["layers"]) {
     if (!l.is_object()) continue;
-    std::string mt = Str(l, "mediaType");
+    std::string mt = model::GetString(l, "mediaType");
     if (mt == kChartLayer || mt == kLegacyChartLayer) {
-      s.layer_digest = Str(l, "digest");
+      s.layer_digest = model::GetString(l, "digest");
       s.layer_size =
           l.contains("size") && l["size"].is_number_unsigned() ? l["size"].get<uint64_t>() : 0;
       break;

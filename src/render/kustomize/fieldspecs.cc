@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "model/json_get.h"
 #include "render/kustomize/internal.h"
 
 namespace flotilla::kustomize {
@@ -20,22 +21,12 @@ std::string ResId::ToString() const {
                      ns.empty() ? "[noNs]" : ns);
 }
 
-namespace {
-std::string Str(const Json& o, const char* a, const char* b = nullptr) {
-  if (!o.is_object() || !o.contains(a)) return "";
-  const Json& v = o[a];
-  if (b == nullptr) return v.is_string() ? v.get<std::string>() : "";
-  if (!v.is_object() || !v.contains(b) || !v[b].is_string()) return "";
-  return v[b].get<std::string>();
-}
-}  // namespace
-
-std::string Resource::Name() const { return Str(obj, "metadata", "name"); }
-std::string Resource::Namespace() const { return Str(obj, "metadata", "namespace"); }
-std::string Resource::Kind() const { return Str(obj, "kind"); }
+std::string Resource::Name() const { return model::GetString(obj, "metadata.name"); }
+std::string Resource::Namespace() const { return model::GetString(obj, "metadata.namespace"); }
+std::string Resource::Kind() const { return model::GetString(obj, "kind"); }
 
 ResId Resource::CurId() const {
-  auto [g, v] = SplitApiVersion(Str(obj, "apiVersion"));
+  auto [g, v] = SplitApiVersion(model::GetString(obj, "apiVersion"));
   return {g, v, Kind(), Name(), Namespace()};
 }
 

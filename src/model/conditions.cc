@@ -1,8 +1,8 @@
-#include "gitops/conditions.h"
+#include "model/conditions.h"
 
 #include "core/time.h"
 
-namespace flotilla::gitops {
+namespace flotilla::model {
 
 const Json* FindCondition(const Json& status, const std::string& type) {
   if (!status.is_object() || !status.contains("conditions") || !status["conditions"].is_array())
@@ -25,24 +25,28 @@ bool SetCondition(Json& status, const std::string& type, bool value, const std::
   std::string s = value ? "True" : "False";
   std::string now = NowRfc3339();
   for (Json& c : status["conditions"]) {
-    if (c.value("type", "") != type) continue;
+    if (!c.is_object() || c.value("type", "") != type) continue;
     bool same = c.value("status", "") == s && c.value("reason", "") == reason &&
                 c.value("message", "") == message;
     if (same) return false;
-    if (c.value("status", "") != s) c["lastTransitionTime"] = now;
+    if (c.value("status", "") != s || !c.contains("lastTransitionTime"))
+      c["lastTransitionTime"] = now;
     c["status"] = s;
-    c["reason"] = reason;
+    if (reason.empty())
+      c.erase("reason");
+    else
+      c["reason"] = reason;
     c["message"] = message;
     c["lastUpdateTime"] = now;
     return true;
   }
-  status["conditions"].push_back({{"type", type},
-                                  {"status", s},
-                                  {"reason", reason},
-                                  {"message", message},
-                                  {"lastUpdateTime", now},
-                                  {"lastTransitionTime", now}});
+  Json c = {{"type", type}, {"status", s}};
+  if (!reason.empty()) c["reason"] = reason;
+  c["message"] = message;
+  c["lastUpdateTime"] = now;
+  c["lastTransitionTime"] = now;
+  status["conditions"].push_back(std::move(c));
   return true;
 }
 
-}  // namespace flotilla::gitops
+}  // namespace flotilla::model
