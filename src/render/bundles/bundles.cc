@@ -18,8 +18,6 @@
 namespace flotilla::render {
 namespace {
 
-std::string Join(const std::string& a, const std::string& b) { return a.empty() ? b : a + "/" + b; }
-
 // Only the fields of a GitTarget (Fleet's gitjob copies exactly these into the targets file).
 Json GitTarget(const Json& t) {
   Json out = Json::object();
@@ -33,19 +31,19 @@ Json GitTarget(const Json& t) {
 // With `file` (GitRepo bundles[].options), that file relative to `dir`, which must exist.
 StatusOr<Json> ReadFleetYaml(const Tree& tree, const std::string& dir, const std::string& file) {
   if (!file.empty()) {
-    auto text = tree.ReadFile(Join(dir, file));
+    auto text = tree.ReadFile(TreeJoin(dir, file));
     if (!text.ok() && text.status().code() == StatusCode::kNotFound)
-      return NotFound(fmt::format("{}: options file not found", Join(dir, file)));
+      return NotFound(fmt::format("{}: options file not found", TreeJoin(dir, file)));
     if (!text.ok()) return text.status();
-    return ParseFleetYaml(*text, Join(dir, file));
+    return ParseFleetYaml(*text, TreeJoin(dir, file));
   }
   for (const char* f : {"fleet.yaml", "fleet.yml"}) {
-    auto text = tree.ReadFile(Join(dir, f));
+    auto text = tree.ReadFile(TreeJoin(dir, f));
     if (!text.ok()) {
       if (text.status().code() == StatusCode::kNotFound) continue;
       return text.status();
     }
-    return ParseFleetYaml(*text, Join(dir, f));
+    return ParseFleetYaml(*text, TreeJoin(dir, f));
   }
   return Json::object();
 }
@@ -57,7 +55,7 @@ Status CheckSupportedStyle(const Json& fy, const Json& resources, const std::str
   // bundle); a helm.chart that names no such directory is an error.
   if (fy.contains("helm") && fy["helm"].is_object() && !fy["helm"].value("chart", "").empty()) {
     auto files = EmbeddedChartFiles(resources, fy["helm"]);
-    if (!files.ok()) return files.status().WithContext(Join(dir, "fleet.yaml"));
+    if (!files.ok()) return files.status().WithContext(TreeJoin(dir, "fleet.yaml"));
   }
   // Kustomize bundles are validated below by ParseManifests, which runs kustomize as the agent.
   return Status::Ok();
@@ -94,11 +92,11 @@ StatusOr<Built> BuildOne(const Tree& tree, const BuildOptions& options, const st
       if (!v.is_string()) continue;
       std::string file = v.get<std::string>();
       skip.push_back(file);
-      ASSIGN_OR_RETURN(std::string text, tree.ReadFile(Join(dir, file)));
-      ASSIGN_OR_RETURN(Json parsed, ParseYaml(text, Join(dir, file)));
+      ASSIGN_OR_RETURN(std::string text, tree.ReadFile(TreeJoin(dir, file)));
+      ASSIGN_OR_RETURN(Json parsed, ParseYaml(text, TreeJoin(dir, file)));
       if (parsed.is_null()) continue;
       if (!parsed.is_object())
-        return InvalidArgument(fmt::format("{}: helm values must be a map", Join(dir, file)));
+        return InvalidArgument(fmt::format("{}: helm values must be a map", TreeJoin(dir, file)));
       values = model::MergeOptions(values, parsed);
     }
     if (!values.empty()) (*h)["values"] = values;
@@ -344,7 +342,7 @@ StatusOr<Source> DrivenSource(const Tree& tree, const BuildOptions& options, con
     size_t dot = stem.rfind('.');
     if (dot != std::string::npos && (slash == std::string::npos || dot > slash))
       stem = stem.substr(0, dot);
-    id = Normal(Join(dir, stem));
+    id = Normal(TreeJoin(dir, stem));
   }
   return Source{dir, b.options, BundleName(options.gitrepo_name, id)};
 }

@@ -11,24 +11,6 @@
 namespace flotilla::render {
 namespace {
 
-std::string Base(const std::string& p) {
-  auto s = p.rfind('/');
-  return s == std::string::npos ? p : p.substr(s + 1);
-}
-std::string Dir(const std::string& p) {
-  auto s = p.rfind('/');
-  return s == std::string::npos ? "" : p.substr(0, s);
-}
-std::string Join(const std::string& a, const std::string& b) {
-  if (a.empty()) return b;
-  if (b.empty()) return a;
-  return a + "/" + b;
-}
-bool HasSuffix(const std::string& s, const char* suf) {
-  std::string_view v(suf);
-  return s.size() >= v.size() && s.compare(s.size() - v.size(), v.size(), v) == 0;
-}
-
 // Orders paths as a depth-first walk does (a directory's contents right after it), which is
 // the order filepath.WalkDir visits them in: compare segment by segment.
 bool WalkLess(const std::string& a, const std::string& b) {
@@ -175,17 +157,17 @@ StatusOr<std::vector<std::string>> DiscoverBundleDirs(const Tree& tree, const st
     for (const TreeEntry& e : entries) {
       std::string rel = base.empty() ? e.path : e.path.substr(base.size() + 1);
       if (rel == ".git" || rel.rfind(".git/", 0) == 0 || rel.find("/.git/") != std::string::npos ||
-          HasSuffix(rel, "/.git"))
+          rel.ends_with("/.git"))
         continue;
       if (e.is_dir) {
         dirs.insert(e.path);
         continue;
       }
       // Trees need not list directories: every ancestor of a file is one.
-      for (std::string d = Dir(e.path); d.size() > base.size(); d = Dir(d)) dirs.insert(d);
-      std::string b = Base(e.path);
-      if (IsFleetYamlName(b)) with_fleet_yaml.insert(Dir(e.path));
-      if (HasSuffix(b, ".yaml") || HasSuffix(b, ".yml")) has_yaml[Dir(e.path)] = true;
+      for (std::string d = TreeDir(e.path); d.size() > base.size(); d = TreeDir(d)) dirs.insert(d);
+      std::string b = TreeBase(e.path);
+      if (IsFleetYamlName(b)) with_fleet_yaml.insert(TreeDir(e.path));
+      if (b.ends_with(".yaml") || b.ends_with(".yml")) has_yaml[TreeDir(e.path)] = true;
     }
     // hasSubDirectoryWithResourcesAndWithoutFleetYaml, bottom-up.
     std::vector<std::string> sorted(dirs.begin(), dirs.end());
@@ -199,7 +181,7 @@ StatusOr<std::vector<std::string>> DiscoverBundleDirs(const Tree& tree, const st
       }
       bool r = has_yaml[d];
       resources[d] = resources[d] || r;
-      if (d != base && resources[d]) resources[Dir(d)] = true;
+      if (d != base && resources[d]) resources[TreeDir(d)] = true;
     }
     for (const std::string& d : dirs) {
       bool root = d == base;
@@ -221,7 +203,7 @@ StatusOr<Json> ReadBundleResources(const Tree& tree, const std::string& dir,
   std::map<std::string, std::vector<std::string>> ignores;  // dir (relative) -> patterns
   std::vector<std::string> ignored_dirs;
   auto load_ignore = [&](const std::string& rel_dir) -> Status {
-    std::string f = Join(Join(dir, rel_dir), ".fleetignore");
+    std::string f = TreeJoin(TreeJoin(dir, rel_dir), ".fleetignore");
     for (const TreeEntry& e : entries)
       if (e.path == f && !e.is_dir) {
         ASSIGN_OR_RETURN(std::string text, tree.ReadFile(f));
@@ -231,9 +213,9 @@ StatusOr<Json> ReadBundleResources(const Tree& tree, const std::string& dir,
   };
   RETURN_IF_ERROR(load_ignore(""));
   auto is_ignored = [&](const std::string& rel, bool is_dir) {
-    std::string base = Base(rel);
+    std::string base = TreeBase(rel);
     // Patterns of every directory from the bundle root down to the entry's parent.
-    std::string parent = Dir(rel);
+    std::string parent = TreeDir(rel);
     std::vector<std::string> chain = {""};
     for (size_t i = 0; i < parent.size(); i++)
       if (parent[i] == '/') chain.push_back(parent.substr(0, i));
@@ -260,7 +242,7 @@ StatusOr<Json> ReadBundleResources(const Tree& tree, const std::string& dir,
     for (const std::string& d : ignored_dirs)
       if (rel.rfind(d + "/", 0) == 0) under_ignored = true;
     if (under_ignored) continue;
-    std::string base = Base(rel);
+    std::string base = TreeBase(rel);
     if (e.is_dir) {
       if (base == ".git" || base[0] == '.' || is_ignored(rel, true)) {
         ignored_dirs.push_back(rel);
@@ -277,7 +259,7 @@ StatusOr<Json> ReadBundleResources(const Tree& tree, const std::string& dir,
     total += e.size;
     if (total > limits.max_bundle_bytes)
       return ResourceExhausted(fmt::format("{}: bundle is larger than the limit of {} bytes",
-                                           Join(dir, ""), limits.max_bundle_bytes));
+                                           TreeJoin(dir, ""), limits.max_bundle_bytes));
     auto read = tree.ReadFile(e.path);
     // A symlink to a directory (inside the tree) is not a file of the bundle.
     if (!read.ok() && read.status().code() == StatusCode::kFailedPrecondition) continue;

@@ -19,18 +19,6 @@ namespace {
 
 constexpr std::string_view kOverlayPrefix = "overlays/";
 
-bool HasSuffix(const std::string& s, std::string_view suf) {
-  return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
-}
-std::string Base(const std::string& p) {
-  auto s = p.rfind('/');
-  return s == std::string::npos ? p : p.substr(s + 1);
-}
-std::string Dir(const std::string& p) {
-  auto s = p.rfind('/');
-  return s == std::string::npos ? "" : p.substr(0, s);
-}
-
 // Kinds whose objects are cluster-scoped (no namespace is filled in for them).
 bool IsClusterScoped(const std::string& kind) {
   static const char* kKinds[] = {"Namespace",
@@ -90,14 +78,14 @@ StatusOr<std::map<std::string, std::string>> ApplyOverlays(
     for (const auto& [name, data] : content)
       if (name.rfind(prefix, 0) == 0) files.emplace_back(name.substr(prefix.size()), data);
     for (const auto& [name, data] : files) {
-      std::string base = Base(name);
+      std::string base = TreeBase(name);
       auto p = base.find("_patch.");
       if (p == std::string::npos) {
         content[name] = data;
         continue;
       }
       std::string target_base = base.substr(0, p) + "." + base.substr(p + 7);
-      std::string target = Dir(name).empty() ? target_base : Dir(name) + "/" + target_base;
+      std::string target = TreeDir(name).empty() ? target_base : TreeDir(name) + "/" + target_base;
       auto it = content.find(target);
       if (it == content.end())
         return InvalidArgument(
@@ -224,13 +212,12 @@ StatusOr<std::vector<Json>> ParseManifests(const Json& resources, const Manifest
   } else if (!chart_files && !content.count("Chart.yaml")) {
     std::vector<std::string> ignore_prefix;
     for (const auto& [name, _] : content)
-      if (HasSuffix(name, "/fleet.yaml") || HasSuffix(name, "/fleet.yml") ||
-          HasSuffix(name, "/Chart.yaml"))
-        ignore_prefix.push_back(Dir(name) + "/");
+      if (name.ends_with("/fleet.yaml") || name.ends_with("/fleet.yml") ||
+          name.ends_with("/Chart.yaml"))
+        ignore_prefix.push_back(TreeDir(name) + "/");
     for (const auto& [name, text] : content) {
       if (name == "fleet.yaml" || name == "fleet.yml") continue;
-      if (!HasSuffix(name, ".yaml") && !HasSuffix(name, ".yml") && !HasSuffix(name, ".json"))
-        continue;
+      if (!name.ends_with(".yaml") && !name.ends_with(".yml") && !name.ends_with(".json")) continue;
       bool skip = false;
       for (const std::string& p : ignore_prefix)
         if (name.rfind(p, 0) == 0) skip = true;

@@ -98,6 +98,22 @@ StatusOr<std::unique_ptr<Tree>> MemoryTreeFromBundleResources(const Json& resour
   return std::unique_ptr<Tree>(std::make_unique<MemoryTree>(std::move(files)));
 }
 
+std::string TreeBase(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+std::string TreeDir(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash));
+}
+
+std::string TreeJoin(std::string_view dir, std::string_view name) {
+  if (dir.empty()) return std::string(name);
+  if (name.empty()) return std::string(dir);
+  return std::string(dir) + "/" + std::string(name);
+}
+
 bool NormalizeTreePath(std::string_view in, std::string* out) {
   if (!in.empty() && in[0] == '/') return false;
   std::vector<std::string> parts;

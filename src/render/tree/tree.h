@@ -35,6 +35,15 @@ class Tree {
 // root); false when it is absolute or `..` climbs above the root.
 bool NormalizeTreePath(std::string_view path, std::string* out);
 
+// Helpers for tree paths as Walk returns them ("/"-separated, relative, normalised; "" = root).
+// The last element: "a/b.yaml" -> "b.yaml", "b.yaml" -> "b.yaml".
+std::string TreeBase(std::string_view path);
+// All but the last element: "a/b.yaml" -> "a", "b.yaml" -> "" (the root).
+std::string TreeDir(std::string_view path);
+// `dir`/`name`, where an empty side stands for "nothing to add": ("", "x") -> "x", ("a", "") ->
+// "a".
+std::string TreeJoin(std::string_view dir, std::string_view name);
+
 // A directory on the local disk. Symlinks that leave `root` are refused.
 std::unique_ptr<Tree> OpenDiskTree(std::string root);
 
