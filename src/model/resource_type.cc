@@ -120,6 +120,80 @@ ResourceType MakeEvent() {
            {"Message", "string", "message", 0}}};
 }
 
+ResourceType MakeClusterRegistrationToken() {
+  return {kFleet,
+          kFleetVersion,
+          "ClusterRegistrationToken",
+          "clusterregistrationtokens",
+          "clusterregistrationtoken",
+          {},
+          true,
+          true,
+          {{"Secret-Name", "string", "status.secretName", 0},
+           {"Expires", "string", "status.expires", 0},
+           {"Age", "date", "", 0}}};
+}
+
+ResourceType MakeClusterRegistration() {
+  return {kFleet,
+          kFleetVersion,
+          "ClusterRegistration",
+          "clusterregistrations",
+          "clusterregistration",
+          {},
+          true,
+          true,
+          {{"Cluster-Name", "string", "status.clusterName", 0},
+           {"Labels", "string", "spec.clusterLabels", 0},
+           {"Granted", "string", "status.granted", 0},
+           {"Age", "date", "", 0}}};
+}
+
+ResourceType MakeContent() {
+  return {kFleet, kFleetVersion,           "Content", "contents", "content", {}, false,
+          false,  {{"Age", "date", "", 0}}};
+}
+
+ResourceType MakeServiceAccount() {
+  return {"",   "v1",  "ServiceAccount",        "serviceaccounts", "serviceaccount", {"sa"},
+          true, false, {{"Age", "date", "", 0}}};
+}
+
+constexpr const char* kRbac = "rbac.authorization.k8s.io";
+
+ResourceType MakeRole() {
+  return {kRbac, "v1", "Role", "roles", "role", {}, true, false, {{"Age", "date", "", 0}}};
+}
+
+ResourceType MakeClusterRole() {
+  return {kRbac, "v1",  "ClusterRole", "clusterroles",          "clusterrole",
+          {},    false, false,         {{"Age", "date", "", 0}}};
+}
+
+ResourceType MakeRoleBinding() {
+  return {kRbac,
+          "v1",
+          "RoleBinding",
+          "rolebindings",
+          "rolebinding",
+          {},
+          true,
+          false,
+          {{"Role", "string", "roleRef.name", 0}, {"Age", "date", "", 0}}};
+}
+
+ResourceType MakeClusterRoleBinding() {
+  return {kRbac,
+          "v1",
+          "ClusterRoleBinding",
+          "clusterrolebindings",
+          "clusterrolebinding",
+          {},
+          false,
+          false,
+          {{"Role", "string", "roleRef.name", 0}, {"Age", "date", "", 0}}};
+}
+
 }  // namespace
 
 #define FLOTILLA_TYPE(fn, maker)           \
@@ -136,13 +210,34 @@ FLOTILLA_TYPE(SecretType, MakeSecret)
 FLOTILLA_TYPE(ConfigMapType, MakeConfigMap)
 FLOTILLA_TYPE(NamespaceType, MakeNamespace)
 FLOTILLA_TYPE(EventType, MakeEvent)
+FLOTILLA_TYPE(ClusterRegistrationTokenType, MakeClusterRegistrationToken)
+FLOTILLA_TYPE(ClusterRegistrationType, MakeClusterRegistration)
+FLOTILLA_TYPE(ContentType, MakeContent)
+FLOTILLA_TYPE(ServiceAccountType, MakeServiceAccount)
+FLOTILLA_TYPE(RoleType, MakeRole)
+FLOTILLA_TYPE(ClusterRoleType, MakeClusterRole)
+FLOTILLA_TYPE(RoleBindingType, MakeRoleBinding)
+FLOTILLA_TYPE(ClusterRoleBindingType, MakeClusterRoleBinding)
 #undef FLOTILLA_TYPE
 
 const std::vector<const ResourceType*>& AllTypes() {
-  static const std::vector<const ResourceType*> all = {
-      &GitRepoType(),   &BundleType(),       &BundleDeploymentType(),
-      &ClusterType(),   &ClusterGroupType(), &SecretType(),
-      &ConfigMapType(), &NamespaceType(),    &EventType()};
+  static const std::vector<const ResourceType*> all = {&GitRepoType(),
+                                                       &BundleType(),
+                                                       &BundleDeploymentType(),
+                                                       &ClusterType(),
+                                                       &ClusterGroupType(),
+                                                       &SecretType(),
+                                                       &ConfigMapType(),
+                                                       &NamespaceType(),
+                                                       &EventType(),
+                                                       &ClusterRegistrationTokenType(),
+                                                       &ClusterRegistrationType(),
+                                                       &ContentType(),
+                                                       &ServiceAccountType(),
+                                                       &RoleType(),
+                                                       &ClusterRoleType(),
+                                                       &RoleBindingType(),
+                                                       &ClusterRoleBindingType()};
   return all;
 }
 

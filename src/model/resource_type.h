@@ -46,6 +46,16 @@ const ResourceType& SecretType();
 const ResourceType& ConfigMapType();
 const ResourceType& NamespaceType();
 const ResourceType& EventType();
+// Fleet's registration and content kinds.
+const ResourceType& ClusterRegistrationTokenType();
+const ResourceType& ClusterRegistrationType();
+const ResourceType& ContentType();  // cluster-scoped: gzipped bundle resources by content ID
+// Identity and authorization (core/v1 ServiceAccount, rbac.authorization.k8s.io/v1).
+const ResourceType& ServiceAccountType();
+const ResourceType& RoleType();
+const ResourceType& ClusterRoleType();
+const ResourceType& RoleBindingType();
+const ResourceType& ClusterRoleBindingType();
 
 // Look-ups; nullptr when unknown.
 const ResourceType* FindByPlural(std::string_view group, std::string_view version,

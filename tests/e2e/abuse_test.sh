@@ -52,7 +52,8 @@ probe() {
 log "holding $SLOW half-sent headers and $WATCHES watches"
 python3 "$CLIENTS" hold "$PORT" "$SLOW" "$WATCHES" "$WORK/held" &
 HOLDER=$!
-trap 'rc=$?; kill $HOLDER 2>/dev/null; (exit $rc); cleanup' EXIT
+# set -e holds inside traps: the holder may be gone already, so nothing here may fail the test.
+trap 'rc=$?; set +e; kill $HOLDER 2>/dev/null; wait $HOLDER 2>/dev/null; cleanup $rc' EXIT
 wait_until "clients holding" test -s "$WORK/held"
 alive
 probe
@@ -89,5 +90,6 @@ hwm=$(awk '/^VmHWM:/{print int($2/1024)}' "/proc/$SERVER_PID/status")
 log "server peak RSS ${hwm} MiB (bound ${RSS_BOUND_MIB} MiB)"
 [ "$hwm" -lt "$RSS_BOUND_MIB" ] || fail "server peak RSS ${hwm} MiB over ${RSS_BOUND_MIB} MiB"
 kill $HOLDER 2>/dev/null || true
+wait $HOLDER 2>/dev/null || true
 alive
 log "PASS"

@@ -12,7 +12,7 @@ stop_chart_servers() {
   "$FIXTURES/static-http.sh" stop "$CHARTS" >/dev/null 2>&1 || true
   "$FIXTURES/oci-registry.sh" stop "$REG" >/dev/null 2>&1 || true
 }
-trap 'rc=$?; stop_chart_servers; (exit $rc); cleanup' EXIT
+trap 'rc=$?; set +e; stop_chart_servers; cleanup $rc' EXIT
 
 # package NAME VERSION OUT_DIR
 package() {

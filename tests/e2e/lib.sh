@@ -12,8 +12,10 @@ SERVER_PID=""
 GIT_ROOT="$WORK/git"
 mkdir -p "$GIT_ROOT"
 
+# cleanup [RC]: a test's own EXIT trap passes the status it saw (its first command resets $?).
 cleanup() {
-  local rc=$?
+  local rc=${1:-$?}
+  set +e
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
