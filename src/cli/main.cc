@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
                      "Where the local cluster's agent writes objects (default <data-dir>/apply)");
   server->add_option("--store", sf.store_url,
                      "Store URL (default sqlite://<data-dir>/flotilla.db)");
+  server->add_option("--secrets-encryption-key-file", sf.secrets_encryption_key_file,
+                     "EncryptionConfiguration (aesgcm keys) sealing Secrets' data at rest");
   server->add_option("--gitrepo-workers", sf.gitrepo_workers, "GitRepo reconcile workers")
       ->capture_default_str();
   server->add_option("--bundle-workers", sf.bundle_workers, "Bundle reconcile workers")

@@ -27,6 +27,7 @@
 #include "gitops/sync_health.h"
 #include "model/keys.h"
 #include "queue/worker_pool.h"
+#include "store/encryption/encrypting_store.h"
 #include "store/store.h"
 #include "target/bundle_controller.h"
 #include "webhook/receiver.h"
@@ -118,6 +119,19 @@ int RunServer(const ServerFlags& flags) {
     return 1;
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
+  if (!flags.secrets_encryption_key_file.empty()) {
+    auto config = store::LoadEncryptionConfig(flags.secrets_encryption_key_file);
+    if (!config.ok()) {
+      log::Error(
+          "cannot load the secrets encryption configuration",
+          {{"file", flags.secrets_encryption_key_file}, {"error", config.status().ToString()}});
+      return 1;
+    }
+    log::Info("secrets are encrypted at rest",
+              {{"write_key",
+                config->identity_first ? std::string("identity") : config->keys.front().name}});
+    store = store::EncryptSecrets(std::move(store), std::move(*config));
+  }
 
   agent::AgentOptions ao;
   agent::directory::DirectoryApplierOptions dao;

@@ -11,6 +11,8 @@ struct ServerFlags {
   std::string listen = "127.0.0.1:8080";
   std::string apply_dir;  // default <data-dir>/apply
   std::string store_url;  // default sqlite:<data-dir>/flotilla.db
+  // A Kubernetes EncryptionConfiguration: Secrets' data sealed at rest with AES-GCM.
+  std::string secrets_encryption_key_file;
   int gitrepo_workers = 50;
   int bundle_workers = 50;
   int bundledeployment_workers = 50;
