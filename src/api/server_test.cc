@@ -178,6 +178,10 @@ TEST_F(ServerTest, BodyLimitAndConnectionLimit) {
   a.Send("POST", kGitRepos, std::string(1000, ' '));
   EXPECT_NE(a.ReadUntil("}").find("HTTP/1.1 413"), std::string::npos);
   EXPECT_TRUE(a.WaitClosed(std::chrono::seconds(5)));
+  // The client sees the close before the server has counted it: wait for the slot to be free.
+  for (int i = 0; i < 500 && server_->stats().connections_open > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(server_->stats().connections_open, 0u);
   Client b(server_->port());
   b.Send("GET", "/healthz");
   b.ReadUntil("ok");

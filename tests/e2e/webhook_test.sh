@@ -76,6 +76,7 @@ log "GitHub's ping and non-POST requests"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$API/webhooks" -H 'X-GitHub-Event: ping' \
   --data '{"zen":"hi"}')" = 200 ] || fail "ping"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$API/webhooks")" = 405 ] || fail "GET"
-curl -s "$API/metrics" | grep -q 'flotilla_webhook_requests_total{provider="github",result="matched"} 1' ||
+# (grep -q on a pipe may close it early: curl then dies of SIGPIPE and pipefail fails the test)
+grep -q 'flotilla_webhook_requests_total{provider="github",result="matched"} 1' <<<"$(curl -s "$API/metrics")" ||
   fail "webhook metric"
 log "PASS"
