@@ -38,16 +38,31 @@ Json StatusEntry(const model::ResourceType& t) {
           {"verbs", {"get", "patch", "update"}}};
 }
 
+// authorization.k8s.io/v1: the access reviews (api/access_review.h), create-only and stored
+// nowhere, so not store kinds.
+constexpr const char* kAuthzGroup = "authorization.k8s.io";
+constexpr const char* kAuthzVersion = "v1";
+
+Json ReviewEntry(const char* plural, const char* singular, const char* kind) {
+  return {{"name", plural},
+          {"singularName", singular},
+          {"namespaced", false},
+          {"kind", kind},
+          {"verbs", {"create"}}};
+}
+
 std::vector<std::string> Groups() {
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (const model::ResourceType* t : model::AllTypes())
     if (!t->group.empty() && seen.insert(t->group).second) out.push_back(t->group);
+  out.push_back(kAuthzGroup);
   return out;
 }
 
 std::vector<std::string> VersionsOf(std::string_view group) {
   std::vector<std::string> out;
+  if (group == kAuthzGroup) return {kAuthzVersion};
   for (const model::ResourceType* t : model::AllTypes())
     if (t->group == group && std::find(out.begin(), out.end(), t->version) == out.end())
       out.push_back(t->version);
@@ -80,6 +95,12 @@ Json ApiGroupListJson() {
 
 std::optional<Json> ApiResourceListJson(std::string_view group, std::string_view version) {
   Json resources = Json::array();
+  if (group == kAuthzGroup && version == kAuthzVersion) {
+    resources.push_back(ReviewEntry("selfsubjectaccessreviews", "selfsubjectaccessreview",
+                                    "SelfSubjectAccessReview"));
+    resources.push_back(
+        ReviewEntry("subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview"));
+  }
   for (const model::ResourceType* t : model::AllTypes()) {
     if (t->group != group || t->version != version) continue;
     resources.push_back(ResourceEntry(*t));

@@ -96,6 +96,21 @@ HttpResponse ErrorResponse(const Status& status, const ErrorSubject& subject) {
   return r;
 }
 
+HttpResponse ForbiddenResponse(const Status& status, const auth::RequestAttributes& a) {
+  Json out = StatusJson(403, "Forbidden", status.message());
+  Json details = Json::object();
+  if (a.resource_request) {
+    if (!a.name.empty()) details["name"] = a.name;
+    if (!a.api_group.empty()) details["group"] = a.api_group;
+    if (!a.resource.empty()) details["kind"] = a.resource;
+  }
+  if (!details.empty()) out["details"] = std::move(details);
+  HttpResponse r;
+  r.status = 403;
+  r.body = out.dump();
+  return r;
+}
+
 HttpResponse ErrorResponse(int code, std::string_view reason, std::string_view message,
                            const ErrorSubject& subject) {
   HttpResponse r;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/http.h"
+#include "auth/authorizer.h"
 #include "core/json.h"
 #include "core/status.h"
 #include "model/resource_type.h"
@@ -38,6 +39,11 @@ Json SuccessStatusJson(const ErrorSubject& subject, const std::string& uid);
 HttpResponse ErrorResponse(const Status& status, const ErrorSubject& subject = {});
 HttpResponse ErrorResponse(int code, std::string_view reason, std::string_view message,
                            const ErrorSubject& subject = {});
+
+// 403 Forbidden for a request the authorizer denied with `status` (whose message is Kubernetes'
+// Forbidden message, see auth/rbac.h): details {name, group, kind: the resource}, as the
+// apiserver's NewForbidden fills them.
+HttpResponse ForbiddenResponse(const Status& status, const auth::RequestAttributes& attributes);
 
 // "gitrepos.fleet.cattle.io" or "secrets": how Kubernetes names a resource in messages.
 std::string QualifiedResource(const model::ResourceType& type);

@@ -222,7 +222,82 @@ Status Namespace(std::string_view msg, Json& out) {
   });
 }
 
+// authorization/v1 ResourceAttributes: namespace = 1, verb, group, version, resource,
+// subresource, name = 7 (selectors, 8 and 9, only narrow a request and are not decoded).
+Status ResourceAttributes(std::string_view msg, Json& out) {
+  static const char* const kNames[] = {"",        "namespace", "verb",        "group",
+                                       "version", "resource",  "subresource", "name"};
+  out = Json::object();
+  return ForEachField(msg, [&](const Field& f) {
+    if (f.wire == 2 && f.number >= 1 && f.number <= 7) out[kNames[f.number]] = std::string(f.bytes);
+    return Status::Ok();
+  });
+}
+
+// SelfSubjectAccessReviewSpec and SubjectAccessReviewSpec: resourceAttributes = 1,
+// nonResourceAttributes = 2 {path = 1, verb = 2}, user = 3, groups = 4, uid = 6.
+Status ReviewSpec(std::string_view msg, Json& spec) {
+  spec = Json::object();
+  return ForEachField(msg, [&](const Field& f) -> Status {
+    if (f.wire != 2) return Status::Ok();
+    switch (f.number) {
+      case 1:
+        return ResourceAttributes(f.bytes, spec["resourceAttributes"]);
+      case 2:
+        spec["nonResourceAttributes"] = Json::object();
+        return ForEachField(f.bytes, [&](const Field& n) {
+          if (n.number == 1) spec["nonResourceAttributes"]["path"] = std::string(n.bytes);
+          if (n.number == 2) spec["nonResourceAttributes"]["verb"] = std::string(n.bytes);
+          return Status::Ok();
+        });
+      case 3:
+        spec["user"] = std::string(f.bytes);
+        break;
+      case 4:
+        spec["groups"].push_back(std::string(f.bytes));
+        break;
+      case 6:
+        spec["uid"] = std::string(f.bytes);
+        break;
+      default:
+        break;
+    }
+    return Status::Ok();
+  });
+}
+
+// The runtime.Unknown envelope: typeMeta = 1 {apiVersion = 1, kind = 2}, raw = 2.
+Status Envelope(std::string_view body, std::string* api_version, std::string* kind,
+                std::string_view* raw) {
+  if (body.substr(0, kMagic.size()) != kMagic)
+    return InvalidArgument("protobuf body without the Kubernetes envelope");
+  return ForEachField(body.substr(kMagic.size()), [&](const Field& f) -> Status {
+    if (f.number == 1)
+      return ForEachField(f.bytes, [&](const Field& t) {
+        if (t.number == 1) *api_version = t.bytes;
+        if (t.number == 2) *kind = t.bytes;
+        return Status::Ok();
+      });
+    if (f.number == 2) *raw = f.bytes;
+    return Status::Ok();
+  });
+}
+
 }  // namespace
+
+StatusOr<Json> DecodeAccessReviewProtobuf(std::string_view body) {
+  std::string api_version, kind;
+  std::string_view raw;
+  RETURN_IF_ERROR(Envelope(body, &api_version, &kind, &raw));
+  Json out = {{"apiVersion", api_version}, {"kind", kind}};
+  RETURN_IF_ERROR(ForEachField(raw, [&](const Field& f) -> Status {
+    if (f.wire != 2) return Status::Ok();
+    if (f.number == 1) return ObjectMeta(f.bytes, out["metadata"]);
+    if (f.number == 2) return ReviewSpec(f.bytes, out["spec"]);
+    return Status::Ok();
+  }));
+  return out;
+}
 
 bool IsProtobufContentType(std::string_view content_type) {
   return content_type.substr(0, content_type.find(';')) == "application/vnd.kubernetes.protobuf";
@@ -241,21 +316,9 @@ StatusOr<Json> DecodeKubernetesProtobuf(const model::ResourceType& type, std::st
   if (&type == &model::NamespaceType()) decode = Namespace;
   if (!decode)
     return FailedPrecondition(fmt::format("protobuf is not supported for {}", type.plural));
-  if (body.substr(0, kMagic.size()) != kMagic)
-    return InvalidArgument("protobuf body without the Kubernetes envelope");
-  // runtime.Unknown: typeMeta = 1 {apiVersion = 1, kind = 2}, raw = 2.
   std::string api_version, kind;
   std::string_view raw;
-  RETURN_IF_ERROR(ForEachField(body.substr(kMagic.size()), [&](const Field& f) -> Status {
-    if (f.number == 1)
-      return ForEachField(f.bytes, [&](const Field& t) {
-        if (t.number == 1) api_version = t.bytes;
-        if (t.number == 2) kind = t.bytes;
-        return Status::Ok();
-      });
-    if (f.number == 2) raw = f.bytes;
-    return Status::Ok();
-  }));
+  RETURN_IF_ERROR(Envelope(body, &api_version, &kind, &raw));
   if ((!kind.empty() && kind != type.kind) ||
       (!api_version.empty() && api_version != type.ApiVersion()))
     return InvalidArgument(

@@ -23,4 +23,9 @@ bool ProtobufSupported(const model::ResourceType& type);
 // without ProtobufSupported().
 StatusOr<Json> DecodeKubernetesProtobuf(const model::ResourceType& type, std::string_view body);
 
+// A SelfSubjectAccessReview or SubjectAccessReview (authorization.k8s.io/v1), as `kubectl auth
+// can-i` sends it: apiVersion, kind, metadata and spec (resourceAttributes without selectors,
+// nonResourceAttributes, user, groups, uid), as the JSON form would have them.
+StatusOr<Json> DecodeAccessReviewProtobuf(std::string_view body);
+
 }  // namespace flotilla::api

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "api/access_review.h"
 #include "api/discovery.h"
 #include "api/errors.h"
 #include "api/router.h"
@@ -64,6 +65,7 @@ struct ApiServer::Impl {
   std::vector<std::pair<std::string, HttpHandler>> handlers;  // longest prefix first
   std::unique_ptr<Authenticator> authenticator;
   std::unique_ptr<Authorizer> authorizer;
+  AuditSink audit;
   std::vector<std::string> open_paths = {"/healthz", "/livez", "/readyz"};
   std::unique_ptr<http::Server> server;
 
@@ -101,6 +103,8 @@ void ApiServer::SetAuthenticator(std::unique_ptr<Authenticator> authenticator) {
 void ApiServer::SetAuthorizer(std::unique_ptr<Authorizer> authorizer) {
   impl_->authorizer = std::move(authorizer);
 }
+
+void ApiServer::SetAuditSink(AuditSink sink) { impl_->audit = std::move(sink); }
 
 void ApiServer::AllowUnauthenticated(std::string path) {
   impl_->open_paths.push_back(std::move(path));
@@ -152,19 +156,39 @@ HttpResponse ApiServer::Impl::SafeDispatch(const HttpRequest& req) {
 // authenticate -> authorize -> (admission, inside the resource handlers) -> handle.
 HttpResponse ApiServer::Impl::Dispatch(const HttpRequest& in) {
   if (Open(in.path)) return Route(in);
-  auto user = authenticator->Authenticate(in);
-  if (!user.ok()) return ErrorResponse(401, "Unauthorized", "Unauthorized");
+  RequestAttributes attrs = AttributesFor(in);
+  auto received = Clock::now();
   HttpRequest req = in;
-  req.user = std::move(user).value();
-  RequestAttributes attrs = AttributesFor(req);
-  if (Status s = authorizer->Authorize(req.user, attrs); !s.ok())
-    return ErrorResponse(403, "Forbidden", s.message());
-  return Route(req);
+  HttpResponse response;
+  auto user = authenticator->Authenticate(in);
+  if (!user.ok()) {
+    response = ErrorResponse(401, "Unauthorized", "Unauthorized");
+  } else {
+    req.user = std::move(user).value();
+    if (Status s = authorizer->Authorize(req.user, attrs); !s.ok()) {
+      response = ForbiddenResponse(s, attrs);
+    } else {
+      response = Route(req);
+    }
+  }
+  if (audit && auth::IsAuditedVerb(attrs.verb)) {
+    auth::AuditEvent e{received, req.user, attrs, response.status};
+    // A create names its object in the response only.
+    if (e.attributes.resource_request && e.attributes.name.empty() && e.code == 201 &&
+        response.body.size() < (1u << 20)) {
+      Json created = Json::parse(response.body, nullptr, false);
+      if (created.is_object() && created.contains("metadata") && created["metadata"].is_object())
+        e.attributes.name = created["metadata"].value("name", "");
+    }
+    audit(e);
+  }
+  return response;
 }
 
 HttpResponse ApiServer::Impl::Route(const HttpRequest& req) {
   for (const auto& [prefix, handler] : handlers)
     if (PrefixMatches(req.path, prefix)) return handler(req);
+  if (IsAccessReviewPath(req.path)) return ServeAccessReview(req, *authorizer);
   HttpResponse builtin = Builtin(req);
   if (builtin.status != 0) return builtin;
   auto path = ParseResourcePath(req.path);

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,7 @@
 #include "api/auth.h"
 #include "api/http.h"
 #include "api/resources.h"
+#include "auth/audit.h"
 #include "core/status.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -48,6 +50,11 @@ class ApiServer {
   // Replace the allow-all defaults. REQUIRES: called before Start().
   void SetAuthenticator(std::unique_ptr<Authenticator> authenticator);
   void SetAuthorizer(std::unique_ptr<Authorizer> authorizer);
+  // Called after every audited request (auth::IsAuditedVerb: writes) that reached
+  // authentication, with who, what and the response code (401 and 403 included).
+  // REQUIRES: called before Start().
+  using AuditSink = std::function<void(const auth::AuditEvent&)>;
+  void SetAuditSink(AuditSink sink);
   // Paths served without authentication (exactly, or below when ending in '/'); by default the
   // health probes. REQUIRES: called before Start().
   void AllowUnauthenticated(std::string path);

@@ -5,6 +5,12 @@
 // limits them to that namespace.
 #pragma once
 
+#include <vector>
+
+#include "core/json.h"
+#include "core/status.h"
+#include "store/store.h"
+
 namespace flotilla::auth {
 
 // Everything, everywhere (Kubernetes' cluster-admin).
@@ -36,5 +42,23 @@ inline constexpr const char* kServiceAccountUserPrefix = "system:serviceaccount:
 // Label on the built-in roles (Kubernetes' bootstrapping label).
 inline constexpr const char* kBootstrapLabel = "kubernetes.io/bootstrapping";
 inline constexpr const char* kBootstrapLabelValue = "rbac-defaults";
+// A built-in role or binding annotated "false" here is never reconciled (Kubernetes' rule).
+inline constexpr const char* kAutoupdateAnnotation = "rbac.authorization.kubernetes.io/autoupdate";
+
+// Every authenticated user may use discovery (/api, /apis, /version, /openapi; as Kubernetes'
+// system:discovery) and ask what it may do (SelfSubjectAccessReview; system:basic-user): both
+// ClusterRoles are bound to system:authenticated by ClusterRoleBindings of the same name.
+inline constexpr const char* kDiscoveryRole = "system:discovery";
+inline constexpr const char* kBasicUserRole = "system:basic-user";
+
+// The built-in ClusterRoles and ClusterRoleBindings as stored objects.
+std::vector<Json> DefaultClusterRoles();
+std::vector<Json> DefaultClusterRoleBindings();
+
+// Creates the built-in roles and bindings that are missing, and reconciles the existing ones as
+// Kubernetes' RBAC bootstrap does: rules (and binding subjects) a built-in object lacks are
+// added back; what a user added is kept; nothing is ever removed; an object annotated
+// rbac.authorization.kubernetes.io/autoupdate: "false" is left alone. Called at server start.
+Status BootstrapRoles(store::Store& store);
 
 }  // namespace flotilla::auth

@@ -72,6 +72,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   server->add_option("--max-watches", sf.max_watches, "API watches open at once; beyond: 429")
       ->capture_default_str();
+  server->add_option("--audit-log", sf.audit_log,
+                     "Audit log of every write, JSON lines (default <data-dir>/audit.log)");
+  server
+      ->add_option("--audit-log-max-size", sf.audit_log_max_size,
+                   "Rotate the audit log to FILE.1 at this size (bytes, or with Ki/Mi/Gi)")
+      ->capture_default_str();
 
   auto run_apply = flotilla::cli::AddApplyCommand(app);
   auto run_test = flotilla::cli::AddTestCommand(app);

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -17,6 +18,9 @@
 #include "agent/agent.h"
 #include "agent/directory/directory_applier.h"
 #include "api/server.h"
+#include "auth/audit.h"
+#include "auth/rbac.h"
+#include "auth/roles.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
@@ -76,6 +80,26 @@ Status Bootstrap(store::Store& store, const std::string& agent_ns) {
          {"namespace", "fleet-local"},
          {"labels", {{"name", "local"}, {"management.cattle.io/cluster-name", "local"}}}}},
        {"spec", {{"kubeConfigSecret", "local-kubeconfig"}}}});
+}
+
+// "1048576", "512Ki", "100Mi", "1Gi".
+StatusOr<uint64_t> ParseByteSize(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) digits++;
+  std::string suffix = text.substr(digits);
+  uint64_t unit = suffix.empty()   ? 1
+                  : suffix == "Ki" ? 1ull << 10
+                  : suffix == "Mi" ? 1ull << 20
+                  : suffix == "Gi" ? 1ull << 30
+                                   : 0;
+  if (digits == 0 || digits > 12 || unit == 0)
+    return InvalidArgument(
+        fmt::format("invalid size \"{}\" (want bytes, or a number with Ki, Mi "
+                    "or Gi)",
+                    text));
+  uint64_t n = std::stoull(text.substr(0, digits)) * unit;
+  if (n == 0) return InvalidArgument(fmt::format("invalid size \"{}\": must be positive", text));
+  return n;
 }
 
 std::pair<std::string, int> SplitListen(const std::string& listen) {
@@ -145,6 +169,30 @@ int RunServer(const ServerFlags& flags) {
   agent::Agent local_agent(*store, **applier, ao);
   if (Status s = Bootstrap(*store, local_agent.deployment_namespace()); !s.ok()) {
     log::Error("bootstrap failed", {{"error", s.ToString()}});
+    return 1;
+  }
+
+  // Authorization: Kubernetes RBAC over the store's Roles and bindings, with the built-in
+  // roles (auth/roles.h) reconciled at every start.
+  if (Status s = auth::BootstrapRoles(*store); !s.ok()) {
+    log::Error("cannot bootstrap the built-in RBAC roles", {{"error", s.ToString()}});
+    return 1;
+  }
+  auto rbac = auth::RbacAuthorizer::Create(*store);
+  if (!rbac.ok()) {
+    log::Error("cannot load RBAC roles and bindings", {{"error", rbac.status().ToString()}});
+    return 1;
+  }
+  auto audit_max = ParseByteSize(flags.audit_log_max_size);
+  if (!audit_max.ok()) {
+    log::Error("bad --audit-log-max-size", {{"error", audit_max.status().message()}});
+    return 1;
+  }
+  const std::string audit_path =
+      flags.audit_log.empty() ? (fs::path(flags.data_dir) / "audit.log").string() : flags.audit_log;
+  auto audit = auth::AuditLog::Open({audit_path, *audit_max});
+  if (!audit.ok()) {
+    log::Error("cannot open the audit log", {{"error", audit.status().ToString()}});
     return 1;
   }
 
@@ -233,6 +281,9 @@ int RunServer(const ServerFlags& flags) {
   api_options.max_requests_inflight = static_cast<size_t>(std::max(1, flags.max_requests_inflight));
   api_options.max_long_running = static_cast<size_t>(std::max(1, flags.max_watches));
   api::ApiServer api_server(*store, api_options);
+  api_server.SetAuthorizer(std::move(*rbac));
+  api_server.SetAuditSink([log = std::shared_ptr<auth::AuditLog>(std::move(*audit))](
+                              const auth::AuditEvent& e) { log->Write(e); });
   api_server.Handle("/metrics", [](const api::HttpRequest&) {
     api::HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -301,6 +352,7 @@ int RunServer(const ServerFlags& flags) {
              {"data_dir", flags.data_dir},
              {"store", store_url},
              {"apply_dir", apply_dir},
+             {"audit_log", audit_path},
              {"gitrepo_workers", std::to_string(flags.gitrepo_workers)},
              {"bundle_workers", std::to_string(flags.bundle_workers)},
              {"bundledeployment_workers", std::to_string(flags.bundledeployment_workers)}});

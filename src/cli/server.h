@@ -23,6 +23,9 @@ struct ServerFlags {
   // API budgets (http/server.h): ordinary requests at once, and open watches; beyond, 429.
   int max_requests_inflight = 400;
   int max_watches = 20000;
+  // The audit log (auth/audit.h): default <data-dir>/audit.log; rotated to FILE.1 at this size.
+  std::string audit_log;
+  std::string audit_log_max_size = "100Mi";
 };
 
 // Runs until SIGTERM/SIGINT. Returns the process exit code.
