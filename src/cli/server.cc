@@ -137,6 +137,11 @@ int RunServer(const ServerFlags& flags) {
                               : flags.store_url;
   auto [host, port] = SplitListen(flags.listen);
 
+  auto audit_max = ParseByteSize(flags.audit_log_max_size);
+  if (!audit_max.ok()) {
+    log::Error("bad --audit-log-max-size", {{"error", audit_max.status().message()}});
+    return 1;
+  }
   auto opened = store::OpenStore(store_url);
   if (!opened.ok()) {
     log::Error("cannot open store", {{"store", store_url}, {"error", opened.status().ToString()}});
@@ -181,11 +186,6 @@ int RunServer(const ServerFlags& flags) {
   auto rbac = auth::RbacAuthorizer::Create(*store);
   if (!rbac.ok()) {
     log::Error("cannot load RBAC roles and bindings", {{"error", rbac.status().ToString()}});
-    return 1;
-  }
-  auto audit_max = ParseByteSize(flags.audit_log_max_size);
-  if (!audit_max.ok()) {
-    log::Error("bad --audit-log-max-size", {{"error", audit_max.status().message()}});
     return 1;
   }
   const std::string audit_path =
