@@ -3,6 +3,11 @@
 // read scaling with 1 vs N pooled read connections as ratios measured in the same run.
 //
 //   store_bench [--objects 30000] [--dir /tmp] [--threads 8]
+//   store_bench --postgres URL [--objects N] [--threads 8]   (bench/store/compare.sh starts one)
+//
+// With --postgres, runs one workload through the Store interface on SQLite and on PostgreSQL in
+// the same process and prints them side by side (plus a watch across two PostgreSQL stores on one
+// database: the replica path), instead of the SQLite-only figures.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -18,6 +23,7 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
 
 using namespace flotilla;  // NOLINT
 using store::sqlite::SqliteOptions;
@@ -83,19 +89,157 @@ Rate Measure(int threads, int ops_per_thread, const std::function<void(int, int)
   return {ops / s, (CpuSeconds() - cpu0) * 1e6 / ops};
 }
 
+// One workload through the Store interface; figures per store, printed side by side.
+struct Figures {
+  double create = 0, status_update = 0, get1 = 0, getn = 0;
+  double list_all_ms = 0, list_ns_ms = 0, list_label_ms = 0, watch = 0, replica_watch = 0;
+};
+
+Figures RunWorkload(store::Store& st, store::Store* replica, int objects, int threads) {
+  Figures f;
+  const auto& bd = model::BundleDeploymentType();
+  std::atomic<int> next = 0;
+  auto start = Clock::now();
+  std::vector<std::thread> ws;
+  for (int t = 0; t < threads; t++)
+    ws.emplace_back([&] {
+      for (int i; (i = next++) < objects;)
+        Check(st.Create(bd, BundleDeployment(i)).status(), "create");
+    });
+  for (auto& t : ws) t.join();
+  f.create = objects / Seconds(start);
+  f.status_update = Measure(threads, 2000 / threads, [&](int t, int i) {
+                      int k = (t * 997 + i * 31) % objects;
+                      auto r = store::Mutate(st, bd, fmt::format("cluster-fleet-local-{}", k % 100),
+                                             fmt::format("repo-{}-bundle", k), true, [&](Json& o) {
+                                               o["status"]["appliedDeploymentID"] =
+                                                   fmt::format("{}-{}", t, i);
+                                               return true;
+                                             });
+                      Check(r.status(), "mutate");
+                    }).ops_per_sec;
+  auto get_op = [&](int t, int i) {
+    int k = static_cast<int>((static_cast<uint64_t>(t + 1) * 2654435761u + i * 40503u) % objects);
+    Check(
+        st.Get(bd, fmt::format("cluster-fleet-local-{}", k % 100), fmt::format("repo-{}-bundle", k))
+            .status(),
+        "get");
+  };
+  f.get1 = Measure(1, 5000, get_op).ops_per_sec;
+  f.getn = Measure(threads, 5000, get_op).ops_per_sec;
+  auto list_ms = [&](const store::ListOptions& lo, int reps) {
+    double best = 1e18;
+    for (int r = 0; r < reps; r++) {
+      auto t0 = Clock::now();
+      auto l = st.List(bd, lo);
+      Check(l.status(), "list");
+      best = std::min(best, Seconds(t0) * 1e3);
+    }
+    return best;
+  };
+  f.list_all_ms = list_ms({}, 3);
+  store::ListOptions by_ns;
+  by_ns.ns = "cluster-fleet-local-7";
+  f.list_ns_ms = list_ms(by_ns, 10);
+  store::ListOptions by_label;
+  by_label.labels = *model::LabelSelector::Parse("shard=7");
+  f.list_label_ms = list_ms(by_label, 5);
+
+  // Watch while one thread updates: on this store, and on a second store of the same database
+  // (another server process's view) when there is one.
+  constexpr int kEvents = 2000;
+  store::WatchOptions wo;
+  wo.send_initial_events = false;
+  auto w = st.Watch(bd, wo);
+  Check(w.status(), "watch");
+  std::unique_ptr<store::Watcher> rw;
+  if (replica) {
+    auto r = replica->Watch(bd, wo);
+    Check(r.status(), "replica watch");
+    rw = std::move(*r);
+  }
+  auto t0 = Clock::now();
+  std::thread writer([&] {
+    for (int i = 0; i < kEvents; i++) {
+      Json o = BundleDeployment(i);
+      o["spec"]["deploymentID"] = fmt::format("w-{}", i);
+      Check(st.Update(bd, o).status(), "update");
+    }
+  });
+  std::thread replica_reader;
+  std::atomic<int> replica_got = 0;
+  double replica_s = 0;
+  if (rw)
+    replica_reader = std::thread([&] {
+      while (replica_got < kEvents && rw->Next(std::chrono::seconds(10))) replica_got++;
+      replica_s = Seconds(t0);
+    });
+  int got = 0;
+  while (got < kEvents && (*w)->Next(std::chrono::seconds(10))) got++;
+  double local_s = Seconds(t0);
+  writer.join();
+  if (replica_reader.joinable()) replica_reader.join();
+  f.watch = got / local_s;
+  if (rw) f.replica_watch = replica_got / replica_s;
+  if (got != kEvents || (rw && replica_got != kEvents)) {
+    fmt::print(stderr, "watch: {} / {} events (replica {})\n", got, kEvents, replica_got.load());
+    std::exit(1);
+  }
+  return f;
+}
+
+int Compare(const std::string& pg_url, int objects, int threads, const std::string& dir) {
+  auto sqlite = store::OpenStore("sqlite://" + dir + "/store.db");
+  Check(sqlite.status(), "open sqlite");
+  fmt::print("workload: {} BundleDeployments, {} threads; SQLite first, then PostgreSQL\n", objects,
+             threads);
+  Figures a = RunWorkload(**sqlite, nullptr, objects, threads);
+  sqlite->reset();
+  auto pg = store::OpenStore(pg_url);
+  Check(pg.status(), "open postgres");
+  auto pg_replica = store::OpenStore(pg_url);
+  Check(pg_replica.status(), "open postgres replica");
+  Figures b = RunWorkload(**pg, pg_replica->get(), objects, threads);
+  auto row = [](const char* what, double x, double y, const char* unit) {
+    fmt::print("{:<34} {:>10.0f} {:>10.0f}  {}\n", what, x, y, unit);
+  };
+  auto row_ms = [](const char* what, double x, double y) {
+    fmt::print("{:<34} {:>10.1f} {:>10.1f}  ms\n", what, x, y);
+  };
+  fmt::print("{:<34} {:>10} {:>10}\n", "", "SQLite", "PostgreSQL");
+  row("create", a.create, b.create, "writes/s");
+  row("status update (Get + UpdateStatus)", a.status_update, b.status_update, "writes/s");
+  row("get, 1 thread", a.get1, b.get1, "reads/s");
+  row(fmt::format("get, {} threads", threads).c_str(), a.getn, b.getn, "reads/s");
+  row_ms("list all", a.list_all_ms, b.list_all_ms);
+  row_ms("list one namespace", a.list_ns_ms, b.list_ns_ms);
+  row_ms("list label shard=7", a.list_label_ms, b.list_label_ms);
+  row("watch, 1 writer", a.watch, b.watch, "events/s");
+  fmt::print("{:<34} {:>10} {:>10.0f}  events/s\n", "watch on a 2nd store (replica)", "-",
+             b.replica_watch);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int objects = 30000;
   int threads = 8;
   std::string base = std::filesystem::temp_directory_path().string();
+  std::string pg_url;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--objects")) objects = std::stoi(argv[i + 1]);
     if (!strcmp(argv[i], "--threads")) threads = std::stoi(argv[i + 1]);
     if (!strcmp(argv[i], "--dir")) base = argv[i + 1];
+    if (!strcmp(argv[i], "--postgres")) pg_url = argv[i + 1];
   }
   std::string dir = fmt::format("{}/flotilla-store-bench-{}", base, getpid());
   std::filesystem::create_directories(dir);
+  if (!pg_url.empty()) {
+    int rc = Compare(pg_url, objects, threads, dir);
+    std::filesystem::remove_all(dir);
+    return rc;
+  }
   const auto& bd = model::BundleDeploymentType();
 
   SqliteOptions options;

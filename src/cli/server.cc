@@ -144,7 +144,8 @@ int RunServer(const ServerFlags& flags) {
   }
   auto opened = store::OpenStore(store_url);
   if (!opened.ok()) {
-    log::Error("cannot open store", {{"store", store_url}, {"error", opened.status().ToString()}});
+    log::Error("cannot open store", {{"store", store::RedactStoreUrl(store_url)},
+                                     {"error", opened.status().ToString()}});
     return 1;
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
@@ -350,7 +351,7 @@ int RunServer(const ServerFlags& flags) {
   log::Info("flotilla server started",
             {{"api", fmt::format("http://{}:{}", host, api_server.port())},
              {"data_dir", flags.data_dir},
-             {"store", store_url},
+             {"store", store::RedactStoreUrl(store_url)},
              {"apply_dir", apply_dir},
              {"audit_log", audit_path},
              {"gitrepo_workers", std::to_string(flags.gitrepo_workers)},

@@ -12,6 +12,9 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
+#ifdef FLOTILLA_HAVE_POSTGRES
+#include "store/postgres/postgres_store.h"
+#endif
 
 namespace flotilla::store {
 namespace {
@@ -30,9 +33,21 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 //   cache_mb=N               parsed-object cache, estimated heap MiB (default 128)
 //   watch_log_mb=N           watch history, estimated heap MiB (default 128)
 //   watch_log_events=N       watch history, events (default 100000)
+// postgres://USER@HOST:PORT/DB?sslmode=... (or postgresql://): the PostgreSQL store; see
+// store/postgres/README.md for its parameters. The password comes from PGPASSWORD or
+// passwordFile=, never from the URL.
 StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& url) {
-  if (StartsWith(url, "postgres://") || StartsWith(url, "postgresql://"))
-    return FailedPrecondition(fmt::format("store \"{}\": PostgreSQL is not supported yet", url));
+  if (StartsWith(url, "postgres://") || StartsWith(url, "postgresql://")) {
+#ifdef FLOTILLA_HAVE_POSTGRES
+    ASSIGN_OR_RETURN(postgres::PgUrl pg, postgres::ParsePgUrl(url));
+    auto store = postgres::PostgresStore::Open(pg);
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<Store>(std::move(*store));
+#else
+    return FailedPrecondition(
+        "this flotilla was built without PostgreSQL support (libpq-dev missing at build time)");
+#endif
+  }
   std::string rest = url;
   if (StartsWith(rest, "sqlite://")) {
     rest = rest.substr(9);

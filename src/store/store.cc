@@ -144,4 +144,37 @@ StatusOr<Json> Mutate(Store& store, const ResourceType& type, const std::string&
   return last;
 }
 
+std::string RedactStoreUrl(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  const size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  size_t end = url.find_first_of("/?", start);
+  if (end == std::string_view::npos) end = url.size();
+  std::string authority(url.substr(start, end - start));
+  const size_t at = authority.rfind('@');
+  const size_t colon = authority.find(':');
+  if (at != std::string::npos && colon != std::string::npos && colon < at)
+    authority = authority.substr(0, colon) + ":xxxxx" + authority.substr(at);
+  std::string_view rest = url.substr(end);
+  const size_t q = rest.find('?');
+  std::string out = std::string(url.substr(0, start)) + authority + std::string(rest.substr(0, q));
+  if (q == std::string_view::npos) return out;
+  std::string_view query = rest.substr(q + 1);
+  out += '?';
+  size_t pos = 0;
+  bool first = true;
+  while (pos <= query.size()) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view kv = query.substr(pos, amp - pos);
+    if (!first) out += '&';
+    first = false;
+    if (kv.substr(0, 9) == "password=" || kv.substr(0, 12) == "sslpassword=")
+      out += std::string(kv.substr(0, kv.find('=') + 1)) + "xxxxx";
+    else
+      out += kv;
+    pos = amp + 1;
+  }
+  return out;
+}
+
 }  // namespace flotilla::store

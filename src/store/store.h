@@ -155,9 +155,13 @@ class Store {
 };
 
 // Opens the store named by `url`: "sqlite:///path/to/file.db" or a plain path (SQLite);
-// later "postgres://...". The database holds Secrets: a directory created for it is 0700, the
+// "postgres://USER@HOST:PORT/DB?sslmode=..." (PostgreSQL, when built with libpq). The database holds Secrets: a directory created for it is 0700, the
 // database file and its -wal/-shm files are 0600 (RestrictToOwner).
 StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& url);
+
+// `url` for logs and errors: a password in its user info (user:secret@) or in a password= or
+// sslpassword= parameter becomes "xxxxx".
+std::string RedactStoreUrl(std::string_view url);
 
 // Creates the file `db_path` if missing and sets it, and any -wal, -shm or -journal file beside
 // it, to mode 0600. kUnavailable when it cannot.

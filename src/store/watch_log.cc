@@ -207,6 +207,25 @@ StatusOr<std::unique_ptr<Watcher>> WatchLog::Watch(Filter filter, int64_t from,
       new LogWatcher(shared_from_this(), std::move(filter), from, seq, std::move(initial)));
 }
 
+void WatchLog::Restart(int64_t rv) {
+  std::vector<WakeupFn> wake;
+  {
+    std::lock_guard lk(mu_);
+    // One sequence number past the end: a watcher that had read everything is behind too.
+    first_seq_ += entries_.size() + 1;
+    entries_.clear();
+    bytes_ = 0;
+    horizon_ = rv;
+    last_rv_ = rv;
+    for (auto& [kind, by_ns] : wakeups_)
+      for (auto& [ns, watchers] : by_ns)
+        for (LogWatcher* w : watchers)
+          if (WakeupFn f = w->wakeup()) wake.push_back(std::move(f));
+    cv_.notify_all();
+  }
+  for (const WakeupFn& f : wake) (*f)();
+}
+
 void WatchLog::Close() {
   std::vector<WakeupFn> wake;
   {

@@ -64,6 +64,12 @@ class WatchLog : public std::enable_shared_from_this<WatchLog> {
   StatusOr<std::unique_ptr<Watcher>> Watch(Filter filter, int64_t from,
                                            std::vector<WatchEvent> initial);
 
+  // Declares a gap: changes after the newest appended one up to `rv` will never be appended
+  // (another writer's history was compacted before this log read it). Every current watcher is
+  // stopped with kGone, the retained history is dropped and the log resumes after `rv`.
+  // REQUIRES: rv > last_resource_version().
+  void Restart(int64_t rv);
+
   // Stops every watcher; later Watch calls fail with kUnavailable.
   void Close();
 

@@ -217,6 +217,9 @@ TEST_P(StoreWatchTest, ConcurrentWritersExactlyOnceInOrder) {
   // Two more watchers joining mid-stream from a resourceVersion.
   for (int k = 1; k <= 2; k++) {
     std::this_thread::yield();
+    // From a resourceVersion the writers have reached: 0 would mean "from now, with the
+    // existing objects as ADDED" instead (a slow store may not have committed anything yet).
+    while (store->CurrentResourceVersion() < k) std::this_thread::sleep_for(milliseconds(1));
     seen[k].from = store->CurrentResourceVersion();
     WatchOptions opts;
     opts.resource_version = seen[k].from;
