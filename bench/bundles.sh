@@ -30,7 +30,7 @@ export E2E_WAIT_SECONDS=${E2E_WAIT_SECONDS:-900}
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-metric() { curl -sf "$API/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+metric() { acurl -sf "$API/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 
 raw() {  # raw DIR I
   mkdir -p "$1"

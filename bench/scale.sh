@@ -117,8 +117,8 @@ for i in $(seq 1 "$REPOS"); do
     n=$((n + 1))
     printf '{"apiVersion":"fleet.cattle.io/v1alpha1","kind":"GitRepo","metadata":{"name":"g-%s-%s","namespace":"fleet-local","labels":{"bench":"scale"}},"spec":{"repo":"%sr%s.git","branch":"master","pollingInterval":"%s","paths":["p%s"]}}' \
       "$i" "$j" "$BASE" "$i" "$POLL" "$j" >"$WORK/bodies/$n.json"
-    printf 'url = "%s/apis/fleet.cattle.io/v1alpha1/namespaces/fleet-local/gitrepos"\ndata-binary = "@%s"\nheader = "Content-Type: application/json"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nnext\n' \
-      "$API" "$WORK/bodies/$n.json" >>"$WORK/curl$((n % 4)).cfg"
+    printf 'url = "%s/apis/fleet.cattle.io/v1alpha1/namespaces/fleet-local/gitrepos"\ndata-binary = "@%s"\nheader = "Content-Type: application/json"\nheader = "@%s"\ncacert = "%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nnext\n' \
+      "$API" "$WORK/bodies/$n.json" "$WORK/auth-header" "$E2E_CA" >>"$WORK/curl$((n % 4)).cfg"
   done
 done
 for c in 0 1 2 3; do sed -i '$d' "$WORK/curl$c.cfg"; done  # no "next" after the last request
@@ -143,7 +143,7 @@ applied_count() {
 synced_count() {
   local heads
   heads=$(for i in $(seq 1 "$REPOS"); do printf '"r%s":"%s",' "$i" "$(cat "$WORK/heads/r$i")"; done)
-  curl -fsS "$API/apis/fleet.cattle.io/v1alpha1/namespaces/fleet-local/gitrepos?labelSelector=bench%3Dscale" |
+  acurl -fsS "$API/apis/fleet.cattle.io/v1alpha1/namespaces/fleet-local/gitrepos?labelSelector=bench%3Dscale" |
     jq --argjson h "{${heads%,}}" \
       '[.items[] | select(.status.commit == $h[(.spec.repo | capture("/(?<r>r[0-9]+)\\.git$").r)])] | length'
 }
@@ -183,7 +183,7 @@ cpu1=$(cpu_seconds)
 INIT_APPLIED=$(elapsed "$t_create" "$T_APPLIED")
 INIT_SYNCED=$(elapsed "$t_create" "$T_SYNCED")
 log "initial: all applied $INIT_APPLIED s, all status.commit $INIT_SYNCED s after the first POST; CPU $(elapsed "$cpu0" "$cpu1") s; RSS $(rss_mib) MiB"
-curl -fsS "$API/metrics" >"$WORK/metrics.initial"
+acurl -fsS "$API/metrics" >"$WORK/metrics.initial"
 sleep 2
 
 # The batch commit.
@@ -204,7 +204,7 @@ if [ -n "${PERF:-}" ]; then
     grep -v '^#' | grep '%' | head -40 >"$WORK/perf.txt" || true
 fi
 cpu3=$(cpu_seconds)
-curl -fsS "$API/metrics" >"$WORK/metrics.final"
+acurl -fsS "$API/metrics" >"$WORK/metrics.final"
 BATCH_APPLIED=$(elapsed "$t_committed" "$T_APPLIED")
 BATCH_SYNCED=$(elapsed "$t_committed" "$T_SYNCED")
 BATCH_SYNCED0=$(elapsed "$t_commit" "$T_SYNCED")

@@ -73,7 +73,7 @@ send_webhooks() {
     head=$(cat "$WORK/heads/r$i")
     body="{\"ref\":\"refs/heads/master\",\"after\":\"$head\",\"deleted\":false,\"repository\":{\"name\":\"r$i\",\"clone_url\":\"${url}r$i.git\",\"html_url\":\"${url}r$i\"}}"
     sig=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$HOOK_SECRET" -hex | sed 's/^.*= //')
-    curl -fsS -o /dev/null -X POST "$API/webhooks" -H 'Content-Type: application/json' \
+    acurl -fsS -o /dev/null -X POST "$API/webhooks" -H 'Content-Type: application/json' \
       -H 'X-GitHub-Event: push' -H "X-Hub-Signature-256: sha256=$sig" --data-binary "$body" &
     pids+=($!)
   done
@@ -93,7 +93,7 @@ for r in $(seq 1 "$ROUNDS"); do
   deadline=$((SECONDS + E2E_WAIT_SECONDS))
   while [ "${#done_at[@]}" -lt "$N" ]; do
     [ $SECONDS -lt $deadline ] || fail "round $r: only ${#done_at[@]}/$N converged"
-    list=$(curl -fsS "$API/apis/fleet.cattle.io/v1alpha1/namespaces/fleet-local/gitrepos?labelSelector=flotilla-test%3Dscenario" |
+    list=$(acurl -fsS "$API/apis/fleet.cattle.io/v1alpha1/namespaces/fleet-local/gitrepos?labelSelector=flotilla-test%3Dscenario" |
       jq -r '.items[] | "\(.metadata.name) \(.status.commit // "")"')
     t=$(now)
     while read -r name commit; do

@@ -15,7 +15,9 @@ export FLOTILLA_BIN FLOTILLA_SOURCE_DIR=$root
 # shellcheck source=tests/e2e/lib.sh
 . "$root/tests/e2e/lib.sh"
 ulimit -n "$(ulimit -Hn)"
-start_server --log-level warn
+# watch_bench speaks plain HTTP without a token: this measures the watch machinery itself, on
+# loopback (TLS and token costs are measured by the agents' benchmark).
+start_server --log-level warn --insecure-http --anonymous-admin
 echo "flotilla server pid $SERVER_PID on $API"
 "$BENCH" --port "${API##*:}" --pid "$SERVER_PID" --watches "${WATCHES:-10000}" \
   --events "${EVENTS:-200}"

@@ -105,6 +105,15 @@ std::optional<Json> ApiResourceListJson(std::string_view group, std::string_view
     if (t->group != group || t->version != version) continue;
     resources.push_back(ResourceEntry(*t));
     if (t->has_status) resources.push_back(StatusEntry(*t));
+    // kubectl create token: POST serviceaccounts/NAME/token (api/token_request.h).
+    if (t == &model::ServiceAccountType())
+      resources.push_back({{"name", "serviceaccounts/token"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"group", "authentication.k8s.io"},
+                           {"version", "v1"},
+                           {"kind", "TokenRequest"},
+                           {"verbs", {"create"}}});
   }
   if (resources.empty()) return std::nullopt;
   std::string gv =

@@ -266,6 +266,32 @@ Status ReviewSpec(std::string_view msg, Json& spec) {
   });
 }
 
+// ServiceAccount: metadata = 1, automountServiceAccountToken = 4 (secrets and
+// imagePullSecrets, which `kubectl create serviceaccount` never sends, are not decoded).
+Status ServiceAccount(std::string_view msg, Json& out) {
+  return ForEachField(msg, [&](const Field& f) -> Status {
+    if (f.number == 1) return ObjectMeta(f.bytes, out["metadata"]);
+    if (f.number == 4 && f.wire == 0) out["automountServiceAccountToken"] = f.varint != 0;
+    return Status::Ok();
+  });
+}
+
+// TokenRequest (authentication.k8s.io/v1): metadata = 1, spec = 2 {audiences = 1,
+// boundObjectRef = 3, expirationSeconds = 4}.
+Status TokenRequest(std::string_view msg, Json& out) {
+  return ForEachField(msg, [&](const Field& f) -> Status {
+    if (f.number == 1) return ObjectMeta(f.bytes, out["metadata"]);
+    if (f.number != 2) return Status::Ok();
+    out["spec"] = Json::object();
+    return ForEachField(f.bytes, [&](const Field& s) {
+      if (s.number == 1 && s.wire == 2) out["spec"]["audiences"].push_back(std::string(s.bytes));
+      if (s.number == 4 && s.wire == 0)
+        out["spec"]["expirationSeconds"] = static_cast<int64_t>(s.varint);
+      return Status::Ok();
+    });
+  });
+}
+
 // The runtime.Unknown envelope: typeMeta = 1 {apiVersion = 1, kind = 2}, raw = 2.
 Status Envelope(std::string_view body, std::string* api_version, std::string* kind,
                 std::string_view* raw) {
@@ -284,6 +310,19 @@ Status Envelope(std::string_view body, std::string* api_version, std::string* ki
 }
 
 }  // namespace
+
+StatusOr<Json> DecodeTokenRequestProtobuf(std::string_view body) {
+  std::string api_version, kind;
+  std::string_view raw;
+  RETURN_IF_ERROR(Envelope(body, &api_version, &kind, &raw));
+  if ((!kind.empty() && kind != "TokenRequest") ||
+      (!api_version.empty() && api_version != "authentication.k8s.io/v1"))
+    return InvalidArgument(
+        fmt::format("the body is a {} {}, not a TokenRequest", api_version, kind));
+  Json out = {{"apiVersion", "authentication.k8s.io/v1"}, {"kind", "TokenRequest"}};
+  RETURN_IF_ERROR(TokenRequest(raw, out));
+  return out;
+}
 
 StatusOr<Json> DecodeAccessReviewProtobuf(std::string_view body) {
   std::string api_version, kind;
@@ -305,7 +344,7 @@ bool IsProtobufContentType(std::string_view content_type) {
 
 bool ProtobufSupported(const model::ResourceType& type) {
   return &type == &model::SecretType() || &type == &model::ConfigMapType() ||
-         &type == &model::NamespaceType();
+         &type == &model::NamespaceType() || &type == &model::ServiceAccountType();
 }
 
 StatusOr<Json> DecodeKubernetesProtobuf(const model::ResourceType& type, std::string_view body) {
@@ -314,6 +353,7 @@ StatusOr<Json> DecodeKubernetesProtobuf(const model::ResourceType& type, std::st
   if (&type == &model::SecretType()) decode = Secret;
   if (&type == &model::ConfigMapType()) decode = ConfigMap;
   if (&type == &model::NamespaceType()) decode = Namespace;
+  if (&type == &model::ServiceAccountType()) decode = ServiceAccount;
   if (!decode)
     return FailedPrecondition(fmt::format("protobuf is not supported for {}", type.plural));
   std::string api_version, kind;

@@ -1,6 +1,7 @@
 // Decodes the Kubernetes protobuf wire format ("k8s\0" + runtime.Unknown envelope) for the core
 // kinds that kubectl's typed clients send as protobuf: Secret (`kubectl create secret`),
-// ConfigMap (`kubectl create configmap`) and Namespace (`kubectl create namespace`). Responses
+// ConfigMap (`kubectl create configmap`), Namespace (`kubectl create namespace`), ServiceAccount
+// (`kubectl create serviceaccount`) and TokenRequest (`kubectl create token`). Responses
 // are always JSON, which those clients accept. Server-owned metadata and managedFields are not
 // decoded (the API clears them on create anyway).
 #pragma once
@@ -27,5 +28,8 @@ StatusOr<Json> DecodeKubernetesProtobuf(const model::ResourceType& type, std::st
 // can-i` sends it: apiVersion, kind, metadata and spec (resourceAttributes without selectors,
 // nonResourceAttributes, user, groups, uid), as the JSON form would have them.
 StatusOr<Json> DecodeAccessReviewProtobuf(std::string_view body);
+
+// A TokenRequest (authentication.k8s.io/v1) as `kubectl create token` sends it.
+StatusOr<Json> DecodeTokenRequestProtobuf(std::string_view body);
 
 }  // namespace flotilla::api

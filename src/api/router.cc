@@ -62,8 +62,13 @@ StatusOr<ResourcePath> ParseResourcePath(std::string_view path) {
   if (rest.size() > 3) return NotFoundPath(path);
   if (rest.size() >= 2) out.name = std::string(rest[1]);
   if (rest.size() == 3) {
-    if (rest[2] != "status" || !out.type->has_status) return NotFoundPath(path);
-    out.subresource = "status";
+    if (rest[2] == "status" && out.type->has_status) {
+      out.subresource = "status";
+    } else if (rest[2] == "token" && out.type == &model::ServiceAccountType()) {
+      out.subresource = "token";  // TokenRequest (api/token_request.h)
+    } else {
+      return NotFoundPath(path);
+    }
   }
   return out;
 }

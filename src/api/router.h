@@ -18,7 +18,7 @@ struct ResourcePath {
   const model::ResourceType* type = nullptr;
   std::string ns;           // empty: all namespaces (namespaced kinds) or a cluster-scoped kind
   std::string name;         // empty: the collection
-  std::string subresource;  // "status" or empty
+  std::string subresource;  // "status", "token" (ServiceAccounts) or empty
 
   bool collection() const { return name.empty(); }
 };

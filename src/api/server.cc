@@ -11,6 +11,7 @@
 #include "api/discovery.h"
 #include "api/errors.h"
 #include "api/router.h"
+#include "api/token_request.h"
 #include "core/log.h"
 
 namespace flotilla::api {
@@ -113,7 +114,9 @@ void ApiServer::AllowUnauthenticated(std::string path) {
 int ApiServer::port() const { return impl_->server ? impl_->server->port() : 0; }
 
 std::string ApiServer::url() const {
-  return fmt::format("http://{}:{}", impl_->options.host, port());
+  const std::string& h = impl_->options.host;
+  return fmt::format("{}://{}:{}", impl_->options.tls_cert_file.empty() ? "http" : "https",
+                     h.find(':') != std::string::npos ? "[" + h + "]" : h, port());
 }
 
 http::Server::Stats ApiServer::stats() const {
@@ -161,8 +164,14 @@ HttpResponse ApiServer::Impl::Dispatch(const HttpRequest& in) {
   HttpRequest req = in;
   HttpResponse response;
   auto user = authenticator->Authenticate(in);
-  if (!user.ok()) {
+  if (!user.ok() && user.status().code() == StatusCode::kUnauthenticated) {
     response = ErrorResponse(401, "Unauthorized", "Unauthorized");
+  } else if (!user.ok()) {
+    // The credential could not be checked (store down): neither 401 nor let through.
+    log::Warn("API authentication failed", {{"path", in.path}, {"error", user.status().message()}});
+    response = user.status().code() == StatusCode::kUnavailable
+                   ? ErrorResponse(503, "ServiceUnavailable", "authentication is unavailable")
+                   : ErrorResponse(500, "InternalError", "authentication failed");
   } else {
     req.user = std::move(user).value();
     if (Status s = authorizer->Authorize(req.user, attrs); !s.ok()) {
@@ -189,10 +198,12 @@ HttpResponse ApiServer::Impl::Route(const HttpRequest& req) {
   for (const auto& [prefix, handler] : handlers)
     if (PrefixMatches(req.path, prefix)) return handler(req);
   if (IsAccessReviewPath(req.path)) return ServeAccessReview(req, *authorizer);
+  if (req.path == kTokensPath) return ServeUserToken(store, req);
   HttpResponse builtin = Builtin(req);
   if (builtin.status != 0) return builtin;
   auto path = ParseResourcePath(req.path);
   if (!path.ok()) return ErrorResponse(path.status());
+  if (path->subresource == "token") return ServeTokenRequest(store, req, *path);
   return resources.Serve(req, *path);
 }
 

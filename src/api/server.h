@@ -63,7 +63,7 @@ class ApiServer {
   Status Start();
   // The bound port (after Start()).
   int port() const;
-  // "http://HOST:PORT".
+  // "https://HOST:PORT" ("http://" without TLS).
   std::string url() const;
   // Idempotent.
   void Stop();

@@ -9,6 +9,7 @@
 #include "cli/match.h"
 #include "cli/server.h"
 #include "cli/target.h"
+#include "cli/token.h"
 #include "render/helm/chart.h"
 #include "render/kustomize/kustomize.h"
 
@@ -70,6 +71,15 @@ int main(int argc, char** argv) {
       ->add_option("--max-requests-inflight", sf.max_requests_inflight,
                    "API requests served or queued at once (watches excluded); beyond: 429")
       ->capture_default_str();
+  server->add_option("--tls-cert", sf.tls_cert,
+                     "PEM certificate chain to serve (default: made in <data-dir>/tls/)");
+  server->add_option("--tls-key", sf.tls_key, "PEM key of --tls-cert");
+  server->add_option("--tls-san", sf.tls_sans,
+                     "Extra DNS name or IP address for the made serving certificate (repeatable)");
+  server->add_flag("--insecure-http", sf.insecure_http,
+                   "Serve plain HTTP instead of TLS (loopback listen addresses only)");
+  server->add_flag("--anonymous-admin", sf.anonymous_admin,
+                   "Turn authentication off: every request is an admin's (loopback only; tests)");
   server->add_option("--max-watches", sf.max_watches, "API watches open at once; beyond: 429")
       ->capture_default_str();
   server->add_option("--audit-log", sf.audit_log,
@@ -83,6 +93,7 @@ int main(int argc, char** argv) {
   auto run_test = flotilla::cli::AddTestCommand(app);
   auto run_target = flotilla::cli::AddTargetCommand(app);
   auto run_deploy = flotilla::cli::AddDeployCommand(app);
+  auto run_token = flotilla::cli::AddTokenCommand(app);
   // Listed for --help; `helm template` itself is dispatched above, before CLI11 parses.
   app.add_subcommand("helm",
                      "helm template [NAME] CHART [-f values.yaml]... [--set k=v]... [-n NS]: "
@@ -99,5 +110,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("test")) return run_test();
   if (app.got_subcommand("target")) return run_target();
   if (app.got_subcommand("deploy")) return run_deploy();
+  if (app.got_subcommand("token")) return run_token();
   return 0;
 }

@@ -91,7 +91,7 @@ server=$!
 for _ in $(seq 1 200); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 [ -s "$tmp/port" ] || fail "server did not start: $(cat "$tmp/server.log")"
 "$bin" test -l env=prod "$tmp/app" 2>/dev/null |
-  KUBECONFIG=/dev/null kubectl --server="http://127.0.0.1:$(cat "$tmp/port")" \
+  kubectl --kubeconfig "$tmp/data/admin.kubeconfig" \
     --cache-dir="$tmp/kube" apply --dry-run=client --validate=false -o name -f - >"$tmp/kubectl" ||
   fail "kubectl refused the output"
 grep -qx 'configmap/cm' "$tmp/kubectl" || fail "kubectl output: $(cat "$tmp/kubectl")"

@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cctype>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -19,8 +21,11 @@
 #include "agent/directory/directory_applier.h"
 #include "api/server.h"
 #include "auth/audit.h"
+#include "auth/certs.h"
+#include "auth/kubeconfig.h"
 #include "auth/rbac.h"
 #include "auth/roles.h"
+#include "auth/token_authenticator.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
@@ -105,7 +110,39 @@ StatusOr<uint64_t> ParseByteSize(const std::string& text) {
 std::pair<std::string, int> SplitListen(const std::string& listen) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) return {listen, 8080};
-  return {listen.substr(0, colon), std::atoi(listen.substr(colon + 1).c_str())};
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);  // [::1]:8080
+  return {host, std::atoi(listen.substr(colon + 1).c_str())};
+}
+
+bool Unspecified(const std::string& host) { return host == "0.0.0.0" || host == "::"; }
+
+// How clients reach `host`: a wildcard listener is reached on loopback; IPv6 in brackets.
+std::string UrlHost(const std::string& host) {
+  std::string h = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host;
+  return h.find(':') != std::string::npos ? "[" + h + "]" : h;
+}
+
+// The names the serving certificate carries: the listen address (or this host's name when it
+// listens on every address), loopback, and each --tls-san.
+std::vector<std::string> ServingNames(const std::string& host,
+                                      const std::vector<std::string>& sans) {
+  std::vector<std::string> names = {"127.0.0.1", "::1", "localhost"};
+  if (!Unspecified(host)) {
+    names.push_back(host);
+  } else if (char buf[256] = {0}; gethostname(buf, sizeof buf - 1) == 0 && buf[0]) {
+    names.push_back(buf);
+  }
+  names.insert(names.end(), sans.begin(), sans.end());
+  return names;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace
@@ -136,6 +173,46 @@ int RunServer(const ServerFlags& flags) {
       flags.store_url.empty() ? "sqlite://" + (fs::path(flags.data_dir) / "flotilla.db").string()
                               : flags.store_url;
   auto [host, port] = SplitListen(flags.listen);
+  const bool loopback = http::IsLoopbackAddress(host);
+  if (flags.insecure_http && !loopback) {
+    log::Error(
+        "--insecure-http serves plain HTTP and is allowed only on a loopback address "
+        "(e.g. --listen 127.0.0.1:PORT); drop it to serve TLS on this address",
+        {{"listen", flags.listen}});
+    return 2;
+  }
+  if (flags.anonymous_admin && !loopback) {
+    log::Error(
+        "--anonymous-admin turns authentication off and is allowed only on a loopback address",
+        {{"listen", flags.listen}});
+    return 2;
+  }
+  if (flags.tls_cert.empty() != flags.tls_key.empty()) {
+    log::Error("--tls-cert and --tls-key go together", {});
+    return 2;
+  }
+  if (flags.insecure_http && !flags.tls_cert.empty()) {
+    log::Error("--insecure-http and --tls-cert contradict each other", {});
+    return 2;
+  }
+  // TLS material: the operator's, or a CA and serving certificate kept in <data-dir>/tls/.
+  std::string tls_cert = flags.tls_cert, tls_key = flags.tls_key, ca_pem;
+  if (!flags.insecure_http && tls_cert.empty()) {
+    auto certs = auth::EnsureServingCertificate((fs::path(flags.data_dir) / "tls").string(),
+                                                ServingNames(host, flags.tls_sans));
+    if (!certs.ok()) {
+      log::Error("cannot prepare the TLS certificate", {{"error", certs.status().ToString()}});
+      return 1;
+    }
+    if (certs->made_ca) log::Info("TLS CA created", {{"file", certs->ca_file}});
+    if (certs->made_cert)
+      log::Info("TLS serving certificate created", {{"file", certs->cert_file}});
+    tls_cert = certs->cert_file;
+    tls_key = certs->key_file;
+    ca_pem = certs->ca_pem;
+  } else if (!tls_cert.empty()) {
+    ca_pem = ReadAll(tls_cert);  // clients trust the chain the operator serves
+  }
 
   auto audit_max = ParseByteSize(flags.audit_log_max_size);
   if (!audit_max.ok()) {
@@ -281,10 +358,18 @@ int RunServer(const ServerFlags& flags) {
   api_options.port = port;
   api_options.max_requests_inflight = static_cast<size_t>(std::max(1, flags.max_requests_inflight));
   api_options.max_long_running = static_cast<size_t>(std::max(1, flags.max_watches));
+  api_options.tls_cert_file = tls_cert;
+  api_options.tls_key_file = tls_key;
   api::ApiServer api_server(*store, api_options);
   api_server.SetAuthorizer(std::move(*rbac));
   api_server.SetAuditSink([log = std::shared_ptr<auth::AuditLog>(std::move(*audit))](
                               const auth::AuditEvent& e) { log->Write(e); });
+  if (flags.anonymous_admin) {
+    log::Warn("authentication is OFF (--anonymous-admin): every request is served as an admin",
+              {{"listen", flags.listen}});
+  } else {
+    api_server.SetAuthenticator(auth::TokenAuthenticator(*store));
+  }
   api_server.Handle("/metrics", [](const api::HttpRequest&) {
     api::HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -343,13 +428,26 @@ int RunServer(const ServerFlags& flags) {
     reg.AddGauge(g.name, g.help).SetCallback({}, [&api_server, field = g.field] {
       return static_cast<double>(api_server.stats().*field);
     });
+  const std::string api_url = fmt::format("{}://{}:{}", tls_cert.empty() ? "http" : "https",
+                                          UrlHost(host), api_server.port());
+  const std::string kubeconfig = (fs::path(flags.data_dir) / "admin.kubeconfig").string();
+  if (auto k = auth::EnsureAdminKubeconfig(*store, kubeconfig, api_url, ca_pem); !k.ok()) {
+    log::Error("cannot write the admin kubeconfig",
+               {{"file", kubeconfig}, {"error", k.status().ToString()}});
+    return 1;
+  } else if (k->written) {
+    log::Info(k->issued_token ? "admin kubeconfig written with a new admin token"
+                              : "admin kubeconfig updated",
+              {{"file", kubeconfig}, {"server", api_url}});
+  }
   if (!flags.port_file.empty()) {
     std::string tmp = flags.port_file + ".tmp";
     std::ofstream(tmp) << api_server.port() << "\n";
     fs::rename(tmp, flags.port_file, ec);
   }
   log::Info("flotilla server started",
-            {{"api", fmt::format("http://{}:{}", host, api_server.port())},
+            {{"api", api_url},
+             {"kubeconfig", kubeconfig},
              {"data_dir", flags.data_dir},
              {"store", store::RedactStoreUrl(store_url)},
              {"apply_dir", apply_dir},

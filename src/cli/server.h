@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace flotilla::cli {
 
@@ -26,6 +27,14 @@ struct ServerFlags {
   // The audit log (auth/audit.h): default <data-dir>/audit.log; rotated to FILE.1 at this size.
   std::string audit_log;
   std::string audit_log_max_size = "100Mi";
+  // Security (README "Security"): TLS with a CA and serving certificate made in
+  // <data-dir>/tls/ unless tls_cert/tls_key are given; extra SANs for it.
+  std::string tls_cert, tls_key;
+  std::vector<std::string> tls_sans;
+  // Plain HTTP; refused unless the listen address is loopback.
+  bool insecure_http = false;
+  // No authentication: every request is served as an admin; refused unless loopback.
+  bool anonymous_admin = false;
 };
 
 // Runs until SIGTERM/SIGINT. Returns the process exit code.

@@ -1,13 +1,13 @@
 #include "cli/target.h"
 
-#include <curl/curl.h>
-
 #include <fstream>
 #include <iostream>
 #include <memory>
 
 #include <fmt/format.h>
 
+#include "auth/kubeconfig.h"
+#include "cli/api_client.h"
 #include "core/base64.h"
 #include "core/gzip.h"
 #include "core/hash.h"
@@ -33,26 +33,18 @@ StatusOr<std::string> ReadText(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-size_t Append(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-// GET `url`, its body as JSON (a Kubernetes list).
-StatusOr<Json> GetJson(const std::string& url) {
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) return Internal("curl_easy_init failed");
-  std::string body;
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 30L);
-  CURLcode rc = curl_easy_perform(curl.get());
-  if (rc != CURLE_OK) return Unavailable(fmt::format("GET {}: {}", url, curl_easy_strerror(rc)));
-  long code = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &code);
-  if (code != 200) return Unavailable(fmt::format("GET {}: HTTP {}", url, code));
-  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+// GET `path` from the API, its body as JSON (a Kubernetes list).
+StatusOr<Json> GetJson(const auth::Kubeconfig& config, const std::string& path) {
+  auto reply = CallApi(config, "GET", path);
+  if (!reply.ok()) return reply.status();
+  std::string url = config.server + path;
+  if (reply->code == 401)
+    return Unavailable(
+        fmt::format("GET {}: HTTP 401 Unauthorized (give --kubeconfig, e.g. "
+                    "<data-dir>/admin.kubeconfig)",
+                    url));
+  if (reply->code != 200) return Unavailable(fmt::format("GET {}: HTTP {}", url, reply->code));
+  Json j = Json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Unavailable(fmt::format("GET {}: not JSON", url));
   return j;
 }
@@ -62,6 +54,7 @@ struct TargetFlags {
   bool dump_input_list = false;
   std::string ns;
   std::string server;
+  std::string kubeconfig;
 };
 
 // A Cluster or ClusterGroup as listed, reduced to what targeting reads (a fresh store refuses
@@ -94,14 +87,18 @@ int RunTarget(TargetFlags& f) {
   log::Init(log::Format::kText, log::Level::kError);
   auto store = store::OpenStore("sqlite://:memory:");
   if (!store.ok()) return Fail(store.status().message());
-  std::string base = f.server;
-  while (!base.empty() && base.back() == '/') base.pop_back();
+  auth::Kubeconfig config{f.server, "", ""};
+  if (!f.kubeconfig.empty()) {
+    auto read = auth::ReadKubeconfig(f.kubeconfig);
+    if (!read.ok()) return Fail(read.status().message());
+    config = *read;
+  }
   std::vector<Json> clusters;
   for (const auto& [plural, kind, type] :
        {std::tuple{"clusters", "Cluster", &model::ClusterType()},
         std::tuple{"clustergroups", "ClusterGroup", &model::ClusterGroupType()}}) {
     auto list =
-        GetJson(fmt::format("{}/apis/fleet.cattle.io/v1alpha1/namespaces/{}/{}", base, ns, plural));
+        GetJson(config, fmt::format("/apis/fleet.cattle.io/v1alpha1/namespaces/{}/{}", ns, plural));
     if (!list.ok()) return Fail(list.status().message());
     for (const Json& item : list->value("items", Json::array())) {
       auto c = (*store)->Create(*type, Reduced(item, kind));
@@ -198,6 +195,9 @@ std::function<int()> AddTargetCommand(CLI::App& app) {
                   "clusters.");
   cmd->add_option("--server", f->server, "flotilla API (env FLOTILLA_SERVER)")
       ->capture_default_str();
+  cmd->add_option("--kubeconfig", f->kubeconfig,
+                  "kubeconfig with the server, CA and token (e.g. <data-dir>/admin.kubeconfig); "
+                  "overrides --server");
   return [f] { return RunTarget(*f); };
 }
 

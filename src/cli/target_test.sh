@@ -18,8 +18,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 server=$!
 for _ in $(seq 1 200); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 [ -s "$tmp/port" ] || fail "server did not start: $(cat "$tmp/server.log")"
-api="http://127.0.0.1:$(cat "$tmp/port")"
-kc() { KUBECONFIG=/dev/null kubectl --server="$api" --cache-dir="$tmp/kube" "$@"; }
+api="https://127.0.0.1:$(cat "$tmp/port")"
+kcfg="$tmp/data/admin.kubeconfig"
+kc() { kubectl --kubeconfig "$kcfg" --cache-dir="$tmp/kube" "$@"; }
 cat <<'YAML' | kc apply --validate=false -f - >/dev/null
 apiVersion: fleet.cattle.io/v1alpha1
 kind: Cluster
@@ -44,7 +45,7 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  v: x\n'
 (cd "$tmp/repo" && "$bin" apply -o "$tmp/bundle.yaml" --commit c1 demo app)
 
 # target: one Content, one BundleDeployment per targeted cluster (local and prod-1).
-"$bin" target --server "$api" -b "$tmp/bundle.yaml" -l >"$tmp/out.yaml" 2>"$tmp/err" ||
+"$bin" target --kubeconfig "$kcfg" -b "$tmp/bundle.yaml" -l >"$tmp/out.yaml" 2>"$tmp/err" ||
   fail "target exited $?: $(cat "$tmp/err")"
 [ "$(grep -c '^kind: Content$' "$tmp/out.yaml")" = 1 ] || fail "want one Content: $(cat "$tmp/out.yaml")"
 [ "$(grep -c '^kind: BundleDeployment$' "$tmp/out.yaml")" = 2 ] || fail "want 2 BundleDeployments"
@@ -77,5 +78,7 @@ check_error 'only --dry-run' deploy -i "$tmp/out.yaml"
 check_error 'GET http://127.0.0.1:1/' target --server http://127.0.0.1:1 -b "$tmp/bundle.yaml"
 sed 's/^content: .*/content: bm90IGd6aXA=/' "$tmp/out.yaml" >"$tmp/corrupt.yaml"
 check_error 'not valid gzip' deploy -i "$tmp/corrupt.yaml" --dry-run
-check_error 'bundle is empty' target --server "$api" -b "$tmp/repo/app/cm.yaml"
+check_error 'bundle is empty' target --kubeconfig "$kcfg" -b "$tmp/repo/app/cm.yaml"
+# Without the kubeconfig's CA the server's certificate is not trusted.
+check_error "GET $api/" target --server "$api" -b "$tmp/bundle.yaml"
 echo PASS

@@ -12,10 +12,12 @@
 #include <fmt/format.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http.hpp>
 
 #include "core/log.h"
@@ -26,6 +28,7 @@ namespace flotilla::http {
 namespace net = boost::asio;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+using TlsStream = net::ssl::stream<tcp::socket>;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -66,7 +69,13 @@ bool IsLoopbackAddress(const std::string& host) {
   return addr.is_loopback();
 }
 
-class Connection;
+// What the server holds of a connection, whatever its stream.
+class ConnectionBase {
+ public:
+  virtual ~ConnectionBase() = default;
+  // Posted from any thread.
+  virtual void PostClose() = 0;
+};
 
 struct Server::Impl {
   Impl(Options o, Handler h, Classifier c)
@@ -84,8 +93,9 @@ struct Server::Impl {
   std::chrono::steady_clock::time_point last_accept_error{};
 
   std::mutex mu;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> live;  // GUARDED_BY(mu)
+  std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> live;  // GUARDED_BY(mu)
 
+  std::optional<net::ssl::context> tls;  // set when serving TLS; read-only once started
   WorkerPool pool;
   std::vector<std::thread> io_threads;
   // Declared last: destroyed first, so handlers it still holds see the members above alive.
@@ -95,29 +105,59 @@ struct Server::Impl {
   std::optional<net::steady_timer> accept_retry;
 
   void Accept();
+  Status LoadTls();
   Response SafeHandle(const Request& req);
   void Log(const Request& req, int status, Clock::time_point start);
 };
 
-// One client connection. Every member is touched only on the connection's strand, except
-// where noted. Owned by the asynchronous operations in flight (shared_from_this).
-class Connection : public std::enable_shared_from_this<Connection> {
+// One client connection over `Stream` (a TCP socket, or TLS over one). Every member is touched
+// only on the connection's strand, except where noted. Owned by the asynchronous operations in
+// flight (shared_from_this).
+template <class Stream>
+class Connection : public ConnectionBase, public std::enable_shared_from_this<Connection<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Connection(Server::Impl& server, tcp::socket socket)
+  Connection(Server::Impl& server, Stream stream)
       : server_(server),
-        socket_(std::move(socket)),
+        socket_(std::move(stream)),
         deadline_(socket_.get_executor()),
         tick_(socket_.get_executor()) {}
 
-  ~Connection() { server_.connections--; }
+  ~Connection() override { server_.connections--; }
 
   void Start(bool reject) {
     boost::system::error_code ec;
-    auto ep = socket_.remote_endpoint(ec);
+    auto ep = Tcp().remote_endpoint(ec);
     if (!ec) {
       remote_ = fmt::format("{}:{}", ep.address().to_string(), ep.port());
       loopback_ = IsLoopbackAddress(ep.address().to_string());
     }
+    if constexpr (kTls) {
+      SetDeadline(server_.options.header_timeout);
+      Tcp().async_read_some(buffer_.prepare(4096), [self = shared_from_this(), reject](
+                                                       boost::system::error_code ec, size_t n) {
+        if (self->closed_) return;
+        if (ec) return self->Close();
+        self->buffer_.commit(n);
+        self->Handshake(reject);
+      });
+      return;
+    }
+    Begin(reject);
+  }
+
+  void PostClose() override {
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  }
+
+ private:
+  using Shared = std::enable_shared_from_this<Connection<Stream>>;
+  std::shared_ptr<Connection> shared_from_this() { return Shared::shared_from_this(); }
+  std::weak_ptr<Connection> weak_from_this() { return Shared::weak_from_this(); }
+  tcp::socket& Tcp() { return boost::beast::get_lowest_layer(socket_); }
+
+  void Begin(bool reject) {
     if (reject) {
       Respond(StatusResponse(503, "ServiceUnavailable", "too many open connections"), false);
       return;
@@ -125,12 +165,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ReadHeader();
   }
 
-  // Posted from any thread.
-  void PostClose() {
-    net::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  // TLS: the client's first bytes are in buffer_. A TLS record starts with 0x16 (handshake);
+  // anything else is a client speaking plain HTTP, told so as Go's servers tell it.
+  void Handshake(bool reject) {
+    if constexpr (kTls) {
+      auto first = static_cast<const unsigned char*>(buffer_.data().data());
+      if (buffer_.size() > 0 && first[0] != 0x16) {
+        static constexpr std::string_view kPlain =
+            "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Connection: close\r\n\r\nClient sent an HTTP request to an HTTPS server.\n";
+        net::async_write(
+            Tcp(), net::buffer(kPlain.data(), kPlain.size()),
+            [self = shared_from_this()](boost::system::error_code, size_t) { self->Close(); });
+        return;
+      }
+      socket_.async_handshake(
+          net::ssl::stream_base::server, buffer_.data(),
+          [self = shared_from_this(), reject](boost::system::error_code ec, size_t) {
+            if (self->closed_) return;
+            self->buffer_.consume(self->buffer_.size());
+            if (ec) return self->Close();
+            self->Begin(reject);
+          });
+    }
   }
 
- private:
   void SetDeadline(std::chrono::milliseconds after) {
     deadline_.expires_after(after);
     deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
@@ -378,7 +437,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                        // The peer watch ends first (cancelled), then the connection goes on.
                        if (self->peer_read_pending_) {
                          boost::system::error_code ignored;
-                         self->socket_.cancel(ignored);
+                         self->Tcp().cancel(ignored);
                        } else {
                          self->AfterStream();
                        }
@@ -402,8 +461,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     boost::system::error_code ec;
     deadline_.cancel();
     tick_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    Tcp().shutdown(tcp::socket::shutdown_both, ec);
+    Tcp().close(ec);
     std::lock_guard lk(server_.mu);
     server_.live.erase(this);
   }
@@ -429,7 +488,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   Server::Impl& server_;
-  tcp::socket socket_;
+  Stream socket_;
   net::steady_timer deadline_;
   net::steady_timer tick_;
   boost::beast::flat_buffer buffer_;
@@ -451,37 +510,42 @@ class Connection : public std::enable_shared_from_this<Connection> {
 };
 
 void Server::Impl::Accept() {
-  acceptor->async_accept(
-      net::make_strand(ioc), [this](boost::system::error_code ec, tcp::socket socket) {
-        if (stopping.load()) return;
-        if (ec) {
-          // EMFILE/ENFILE/ENOMEM: refuse by not accepting for a moment; never exit.
-          auto now = Clock::now();
-          if (now - last_accept_error > std::chrono::seconds(10)) {
-            log::Warn("HTTP server cannot accept a connection", {{"error", ec.message()}});
-            last_accept_error = now;
-          }
-          accept_retry->expires_after(std::chrono::milliseconds(100));
-          accept_retry->async_wait([this](boost::system::error_code e) {
-            if (!e && !stopping.load()) Accept();
-          });
-          return;
-        }
-        bool reject = connections.load() >= options.max_connections;
-        if (reject) rejected_connections++;
-        connections++;
-        try {
-          auto conn = std::make_shared<Connection>(*this, std::move(socket));
-          {
-            std::lock_guard lk(mu);
-            live.emplace(conn.get(), conn);
-          }
-          conn->Start(reject);
-        } catch (const std::exception& e) {
-          log::Warn("HTTP server dropped a connection", {{"error", e.what()}});
-        }
-        Accept();
+  acceptor->async_accept(net::make_strand(ioc), [this](boost::system::error_code ec,
+                                                       tcp::socket socket) {
+    if (stopping.load()) return;
+    if (ec) {
+      // EMFILE/ENFILE/ENOMEM: refuse by not accepting for a moment; never exit.
+      auto now = Clock::now();
+      if (now - last_accept_error > std::chrono::seconds(10)) {
+        log::Warn("HTTP server cannot accept a connection", {{"error", ec.message()}});
+        last_accept_error = now;
+      }
+      accept_retry->expires_after(std::chrono::milliseconds(100));
+      accept_retry->async_wait([this](boost::system::error_code e) {
+        if (!e && !stopping.load()) Accept();
       });
+      return;
+    }
+    bool reject = connections.load() >= options.max_connections;
+    if (reject) rejected_connections++;
+    connections++;
+    try {
+      auto start = [&](auto conn) {
+        {
+          std::lock_guard lk(mu);
+          live.emplace(conn.get(), conn);
+        }
+        conn->Start(reject);
+      };
+      if (tls)
+        start(std::make_shared<Connection<TlsStream>>(*this, TlsStream(std::move(socket), *tls)));
+      else
+        start(std::make_shared<Connection<tcp::socket>>(*this, std::move(socket)));
+    } catch (const std::exception& e) {
+      log::Warn("HTTP server dropped a connection", {{"error", e.what()}});
+    }
+    Accept();
+  });
 }
 
 Response Server::Impl::SafeHandle(const Request& req) {
@@ -507,6 +571,34 @@ void Server::Impl::Log(const Request& req, int status, Clock::time_point start) 
                      {"remote", req.remote_address}});
 }
 
+// TLS 1.2 and later with the server's certificate chain and key.
+Status Server::Impl::LoadTls() {
+  Impl& d = *this;
+  if (d.options.tls_cert_file.empty() || d.options.tls_key_file.empty())
+    return InvalidArgument("TLS needs both a certificate and a key file");
+  net::ssl::context ctx(net::ssl::context::tls_server);
+  boost::system::error_code ec;
+  ctx.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                      net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                      net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use,
+                  ec);
+  // Idle connections (watches) keep no read/write buffers.
+  SSL_CTX_set_mode(ctx.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+  ctx.use_certificate_chain_file(d.options.tls_cert_file, ec);
+  if (ec)
+    return InvalidArgument(
+        fmt::format("cannot load TLS certificate {}: {}", d.options.tls_cert_file, ec.message()));
+  ctx.use_private_key_file(d.options.tls_key_file, net::ssl::context::pem, ec);
+  if (ec)
+    return InvalidArgument(
+        fmt::format("cannot load TLS key {}: {}", d.options.tls_key_file, ec.message()));
+  if (SSL_CTX_check_private_key(ctx.native_handle()) != 1)
+    return InvalidArgument(fmt::format("TLS key {} does not match certificate {}",
+                                       d.options.tls_key_file, d.options.tls_cert_file));
+  d.tls.emplace(std::move(ctx));
+  return Status::Ok();
+}
+
 Server::Server(Options options, Handler handler, Classifier long_running)
     : impl_(std::make_shared<Impl>(std::move(options), std::move(handler),
                                    std::move(long_running))) {}
@@ -529,6 +621,9 @@ Status Server::Start() {
   auto addr = net::ip::make_address(d.options.host, ec);
   if (ec) return InvalidArgument(fmt::format("invalid listen host \"{}\"", d.options.host));
   tcp::endpoint ep(addr, static_cast<unsigned short>(d.options.port));
+  if (!d.options.tls_cert_file.empty() || !d.options.tls_key_file.empty()) {
+    RETURN_IF_ERROR(d.LoadTls());
+  }
   d.acceptor.emplace(d.ioc);
   d.acceptor->open(ep.protocol(), ec);
   if (!ec) d.acceptor->set_option(net::socket_base::reuse_address(true), ec);
@@ -554,7 +649,8 @@ Status Server::Start() {
     return ResourceExhausted(fmt::format("cannot start the HTTP server's threads: {}", e.what()));
   }
   d.started = true;
-  log::Info("HTTP server listening", {{"address", fmt::format("{}:{}", d.options.host, d.port)}});
+  log::Info("HTTP server listening", {{"address", fmt::format("{}:{}", d.options.host, d.port)},
+                                      {"tls", d.tls ? "true" : "false"}});
   return Status::Ok();
 }
 
@@ -567,7 +663,7 @@ void Server::Stop() {
     if (d.acceptor) d.acceptor->close(ec);
     if (d.accept_retry) d.accept_retry->cancel();
   });
-  std::vector<std::shared_ptr<Connection>> conns;
+  std::vector<std::shared_ptr<ConnectionBase>> conns;
   {
     std::lock_guard lk(d.mu);
     for (auto& [p, weak] : d.live)

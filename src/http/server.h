@@ -14,6 +14,9 @@
 // - Exhausted resources (file descriptors, threads, memory for a connection) refuse the request
 //   or connection and are logged; they never terminate the process.
 //
+// - TLS (Options::tls_cert_file/tls_key_file) changes none of the above: the same deadlines,
+//   budgets and streaming apply to both kinds of connection.
+//
 // Security: request bodies are never logged; the access log carries method, path, status,
 // duration and remote address only.
 #pragma once
@@ -56,6 +59,10 @@ class Server {
         std::chrono::seconds(90)};                                   // between keep-alive requests
     std::chrono::milliseconds stream_tick{std::chrono::seconds(1)};  // see StreamSource
     bool access_log = true;
+    // TLS (1.2 and later) when both are set: PEM files, the certificate chain and its key.
+    // The handshake counts against header_timeout; a client speaking plain HTTP to the TLS
+    // port is answered 400 and closed, as Go's servers do.
+    std::string tls_cert_file, tls_key_file;
   };
 
   // True when `request` (headers read, body not yet) is long-running: its response streams
@@ -68,7 +75,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds host:port and starts serving. kUnavailable when the address cannot be bound.
+  // Binds host:port and starts serving. kUnavailable when the address cannot be bound;
+  // kInvalidArgument when the TLS files cannot be loaded.
   Status Start();
   int port() const;  // the bound port, after Start()
   // Idempotent. Closes the listener and every connection, ends streams, joins all threads.
@@ -85,6 +93,7 @@ class Server {
   Stats stats() const;
 
  private:
+  template <class Stream>
   friend class Connection;
   struct Impl;
   std::shared_ptr<Impl> impl_;

@@ -1,9 +1,11 @@
 // http::Server over real loopback sockets: no client can lock out others (slow headers, held
 // connections, exhausted budgets), streams need no threads, deadlines close what they should.
+// Every test runs twice: over plain HTTP and over TLS with a certificate from auth/certs.h.
 #include "http/server.h"
 
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,8 +16,10 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 
+#include "auth/certs.h"
 #include "core/log.h"
 
 namespace flotilla::http {
@@ -25,13 +29,27 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
+// The CA the TLS tests trust (empty: plain HTTP), set by the fixture.
+std::string g_ca_file;
+
 class Client {
  public:
-  explicit Client(int port) : socket_(ioc_) {
+  explicit Client(int port) : socket_(ioc_), ctx_(net::ssl::context::tls_client) {
     socket_.connect(
         tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+    if (!g_ca_file.empty()) {
+      ctx_.load_verify_file(g_ca_file);
+      ctx_.set_verify_mode(net::ssl::verify_peer);
+      tls_ = std::make_unique<net::ssl::stream<tcp::socket&>>(socket_, ctx_);
+      tls_->handshake(net::ssl::stream_base::client);
+    }
   }
-  void SendRaw(const std::string& data) { net::write(socket_, net::buffer(data)); }
+  void SendRaw(const std::string& data) {
+    if (tls_)
+      net::write(*tls_, net::buffer(data));
+    else
+      net::write(socket_, net::buffer(data));
+  }
   void Get(const std::string& target) { SendRaw("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n"); }
   std::string ReadUntil(const std::string& text, std::chrono::milliseconds timeout = 10s) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -52,10 +70,13 @@ class Client {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     pollfd p{socket_.native_handle(), POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) <= 0) return false;
+    bool buffered = tls_ && SSL_pending(tls_->native_handle()) > 0;
+    if (!buffered && ::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) <= 0)
+      return false;
     char buf[4096];
     boost::system::error_code ec;
-    size_t n = socket_.read_some(net::buffer(buf), ec);
+    size_t n =
+        tls_ ? tls_->read_some(net::buffer(buf), ec) : socket_.read_some(net::buffer(buf), ec);
     if (ec) {
       eof_ = true;
       return false;
@@ -65,6 +86,8 @@ class Client {
   }
   net::io_context ioc_;
   tcp::socket socket_;
+  net::ssl::context ctx_;
+  std::unique_ptr<net::ssl::stream<tcp::socket&>> tls_;
   std::string received_;
   bool eof_ = false;
 };
@@ -121,17 +144,43 @@ class PushSource : public StreamSource {
   bool ended_ = false;
 };
 
-class ServerTest : public ::testing::Test {
+// A CA and serving certificate for 127.0.0.1, made once for the whole binary.
+const auth::ServingCertificate& TestCertificate() {
+  static const auth::ServingCertificate* cert = [] {
+    std::string dir = ::testing::TempDir() + "/http_test_tls_" + std::to_string(::getpid());
+    auto made = auth::EnsureServingCertificate(dir, {"127.0.0.1", "localhost"});
+    if (!made.ok()) throw std::runtime_error(made.status().ToString());
+    return new auth::ServingCertificate(*made);
+  }();
+  return *cert;
+}
+
+class ServerTest : public ::testing::TestWithParam<bool> {
  protected:
-  void SetUp() override { log::Init(log::Format::kText, log::Level::kError); }
+  void SetUp() override {
+    log::Init(log::Format::kText, log::Level::kError);
+    g_ca_file = tls() ? TestCertificate().ca_file : "";
+  }
+  void TearDown() override { g_ca_file.clear(); }
+  bool tls() const { return GetParam(); }
   void Start(Server::Options o, Handler h, Server::Classifier c = nullptr) {
+    if (tls()) {
+      o.tls_cert_file = TestCertificate().cert_file;
+      o.tls_key_file = TestCertificate().key_file;
+    }
     server_ = std::make_unique<Server>(std::move(o), std::move(h), std::move(c));
-    ASSERT_TRUE(server_->Start().ok());
+    Status s = server_->Start();
+    ASSERT_TRUE(s.ok()) << s.ToString();
   }
   std::unique_ptr<Server> server_;
 };
 
-TEST_F(ServerTest, SlowHeadersNeitherBlockOthersNorStayForever) {
+INSTANTIATE_TEST_SUITE_P(PlainAndTls, ServerTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& i) {
+                           return i.param ? "Tls" : "Plain";
+                         });
+
+TEST_P(ServerTest, SlowHeadersNeitherBlockOthersNorStayForever) {
   Server::Options o;
   o.header_timeout = 500ms;
   o.workers = 2;
@@ -149,7 +198,7 @@ TEST_F(ServerTest, SlowHeadersNeitherBlockOthersNorStayForever) {
   EXPECT_GE(server_->stats().timeouts, 200u);
 }
 
-TEST_F(ServerTest, ExhaustedBudgetAnswers429AndProbesStillPass) {
+TEST_P(ServerTest, ExhaustedBudgetAnswers429AndProbesStillPass) {
   std::mutex mu;
   std::condition_variable cv;
   bool release = false;
@@ -195,7 +244,7 @@ TEST_F(ServerTest, ExhaustedBudgetAnswers429AndProbesStillPass) {
   EXPECT_NE(extra.ReadUntil("done /other").find("200 OK"), std::string::npos);
 }
 
-TEST_F(ServerTest, StreamsHoldNoThreadAndEndCleanly) {
+TEST_P(ServerTest, StreamsHoldNoThreadAndEndCleanly) {
   std::vector<std::shared_ptr<PushSource>> sources;
   std::mutex mu;
   Server::Options o;
@@ -249,7 +298,7 @@ TEST_F(ServerTest, StreamsHoldNoThreadAndEndCleanly) {
   for (size_t i = 2; i < sources.size(); i++) EXPECT_TRUE(sources[i]->closed_);
 }
 
-TEST_F(ServerTest, IdleKeepAliveConnectionsAreClosed) {
+TEST_P(ServerTest, IdleKeepAliveConnectionsAreClosed) {
   Server::Options o;
   o.idle_timeout = 300ms;
   Start(o, [](const Request&) { return Text("ok"); });
@@ -259,7 +308,7 @@ TEST_F(ServerTest, IdleKeepAliveConnectionsAreClosed) {
   EXPECT_TRUE(c.WaitClosed(5s));
 }
 
-TEST_F(ServerTest, OversizedBodiesAndHeadersAreRefused) {
+TEST_P(ServerTest, OversizedBodiesAndHeadersAreRefused) {
   Server::Options o;
   o.max_body_bytes = 100;
   o.max_header_bytes = 1024;
@@ -278,7 +327,7 @@ TEST_F(ServerTest, OversizedBodiesAndHeadersAreRefused) {
   EXPECT_NE(c.ReadUntil("got 5").find("200 OK"), std::string::npos);
 }
 
-TEST_F(ServerTest, ExpectContinueIsAnsweredAtOnce) {
+TEST_P(ServerTest, ExpectContinueIsAnsweredAtOnce) {
   Start(Server::Options{}, [](const Request& r) { return Text("got " + r.body); });
   Client c(server_->port());
   c.SendRaw("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
@@ -287,13 +336,47 @@ TEST_F(ServerTest, ExpectContinueIsAnsweredAtOnce) {
   EXPECT_NE(c.ReadUntil("got hello").find("200 OK"), std::string::npos);
 }
 
-TEST_F(ServerTest, HandlerExceptionsBecome500) {
+TEST_P(ServerTest, HandlerExceptionsBecome500) {
   Start(Server::Options{}, [](const Request&) -> Response { throw std::runtime_error("boom"); });
   Client c(server_->port());
   c.Get("/x");
   std::string got = c.ReadUntil("}");
   EXPECT_NE(got.find("500"), std::string::npos);
   EXPECT_EQ(got.find("boom"), std::string::npos);  // internals are not echoed
+}
+
+// TLS only: a client that speaks plain HTTP to the TLS port is told so and closed; one that
+// connects and never says anything is closed at the header deadline.
+TEST_P(ServerTest, TlsPortRefusesPlainHttpAndSilentClients) {
+  if (!tls()) GTEST_SKIP() << "TLS only";
+  Server::Options o;
+  o.header_timeout = 300ms;
+  Start(o, [](const Request&) { return Text("secret"); });
+  g_ca_file.clear();  // plain clients from here on
+  Client plain(server_->port());
+  plain.Get("/x");
+  std::string got = plain.ReadUntil("HTTPS server");
+  EXPECT_NE(got.find("400 Bad Request"), std::string::npos) << got;
+  EXPECT_EQ(got.find("secret"), std::string::npos);
+  EXPECT_TRUE(plain.WaitClosed(5s));
+  Client silent(server_->port());
+  EXPECT_TRUE(silent.WaitClosed(5s));
+}
+
+TEST(TlsTest, BadFilesAreAClearError) {
+  Server::Options o;
+  o.tls_cert_file = "/nonexistent/cert.pem";
+  o.tls_key_file = "/nonexistent/key.pem";
+  Server s(
+      o, [](const Request&) { return Text("x"); }, nullptr);
+  Status st = s.Start();
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("/nonexistent/cert.pem"), std::string::npos) << st.ToString();
+  o.tls_cert_file = TestCertificate().cert_file;
+  o.tls_key_file = TestCertificate().ca_file;  // not a key
+  Server s2(
+      o, [](const Request&) { return Text("x"); }, nullptr);
+  EXPECT_EQ(s2.Start().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(LoopbackTest, Addresses) {

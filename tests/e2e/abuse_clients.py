@@ -12,13 +12,19 @@
 import json
 import os
 import socket
+import ssl
 import sys
 import time
 
 
+# The server speaks TLS with its own CA (E2E_CA) and wants the admin token (E2E_TOKEN).
+TLS = ssl.create_default_context(cafile=os.environ["E2E_CA"])
+AUTH = "Authorization: Bearer %s\r\n" % os.environ["E2E_TOKEN"]
+
+
 def connect(port):
     s = socket.create_connection(("127.0.0.1", port), timeout=30)
-    return s
+    return TLS.wrap_socket(s, server_hostname="127.0.0.1")
 
 
 def hold(port, slow, watches, ready_file):
@@ -33,7 +39,7 @@ def hold(port, slow, watches, ready_file):
     for i in range(watches):
         s = connect(port)
         s.sendall(("GET /api/v1/namespaces/abuse-%d/configmaps?watch=1 HTTP/1.1\r\n"
-                   "Host: x\r\n\r\n" % i).encode())
+                   "Host: x\r\n%s\r\n" % (i, AUTH)).encode())
         watch_socks.append(s)
     for i, s in enumerate(watch_socks):
         head = b""
@@ -57,7 +63,7 @@ def hold(port, slow, watches, ready_file):
                 data = s.recv(1)
                 if data == b"":
                     closed.add(i)
-            except BlockingIOError:
+            except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
                 pass
             except OSError:
                 closed.add(i)
@@ -93,8 +99,9 @@ def body_for(kind):
 def request(port, method, path, content_type, kind):
     body = body_for(kind).encode()
     s = connect(port)
-    s.sendall(("%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
-               "Connection: close\r\n\r\n" % (method, path, content_type, len(body))).encode())
+    s.sendall(("%s %s HTTP/1.1\r\nHost: x\r\n%sContent-Type: %s\r\nContent-Length: %d\r\n"
+               "Connection: close\r\n\r\n" % (method, path, AUTH, content_type,
+                                                len(body))).encode())
     try:
         s.sendall(body)
     except OSError:

@@ -14,7 +14,7 @@ ulimit -n "$(ulimit -Hn)"
 
 start_server --log-level error
 PORT=${API##*:}
-wait_until "server ready" curl -sf "$API/readyz"
+wait_until "server ready" acurl -sf "$API/readyz"
 cat <<YAML | kc apply --validate=false -f - >/dev/null
 apiVersion: fleet.cattle.io/v1alpha1
 kind: GitRepo
@@ -43,7 +43,7 @@ timed 60000 kc get gitrepos -A
 timed 60000 kc get gitrepos -A
 KUBECTL_BASE=$MS
 probe() {
-  timed 1000 curl -sf "$API/healthz"
+  timed 1000 acurl -sf "$API/healthz"
   local health=$MS
   timed $((KUBECTL_BASE + 1000)) kc get gitrepos -A
   log "  /healthz ${health} ms, kubectl get gitrepos -A ${MS} ms (${KUBECTL_BASE} ms unloaded)"
@@ -80,7 +80,7 @@ probe
 log "waiting for the header deadline to close the half-sent headers"
 wait_until "slow connections closed" sh -c "[ \"\$(cat '$WORK/held.closed' 2>/dev/null)\" = $SLOW ]"
 probe
-metrics=$(curl -sf "$API/metrics")
+metrics=$(acurl -sf "$API/metrics")
 watches=$(echo "$metrics" | awk '/^flotilla_http_watches /{print $2}')
 [ "${watches%.*}" -ge "$WATCHES" ] || fail "flotilla_http_watches=$watches, want >= $WATCHES"
 closes=$(echo "$metrics" | awk '/^flotilla_http_deadline_closes /{print $2}')

@@ -9,7 +9,7 @@ cm() { printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\ndata:\n  
 bundle_label() {
   kc get bundle -n fleet-local "$1" -o 'jsonpath={.metadata.labels.fleet\.cattle\.io/commit}'
 }
-metric() { curl -sf "$API/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+metric() { acurl -sf "$API/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 
 start_git_daemon
 for b in a b c; do
@@ -56,7 +56,7 @@ grep -Eq 'v: "?one"?$' "$WORK/apply/ns-b/configmap/cm-b.yaml" || fail "b's objec
 test -f "$WORK/apply/ns-c/configmap/cm-c.yaml" || fail "c's objects removed during a partial sync"
 failures=$(metric 'flotilla_gitrepo_syncs_total{result="error"}')
 wait_until "the failing sync is retried" bash -c \
-  "[ \"\$(curl -sf $API/metrics | awk '\$1 == \"flotilla_gitrepo_syncs_total{result=\\\"error\\\"}\" {print \$2}')\" != '$failures' ]"
+  "[ \"\$(acurl -sf $API/metrics | awk '\$1 == \"flotilla_gitrepo_syncs_total{result=\\\"error\\\"}\" {print \$2}')\" != '$failures' ]"
 
 log "third commit fixes b: everything converges, c is pruned"
 printf 'defaultNamespace: ns-b\n' >"$WORK/src/b/fleet.yaml"
@@ -77,7 +77,7 @@ kc patch gitrepo -n fleet-local demo --type merge \
   -p '{"spec":{"bundles":[{"base":"a"},{"base":"b","options":"alt.yaml"}]}}' >/dev/null
 wait_until "bundle demo-b-alt stored" kc get bundle -n fleet-local demo-b-alt
 wait_until "b applied with its options file" test -f "$WORK/apply/ns-alt/configmap/cm-b.yaml"
-wait_until "demo-b pruned" bash -c "! KUBECONFIG=/dev/null kubectl --server=$API get bundle -n fleet-local demo-b"
+wait_until "demo-b pruned" bash -c "! kc get bundle -n fleet-local demo-b"
 kc get bundle -n fleet-local demo-a -o name >/dev/null || fail "demo-a missing under spec.bundles"
 
 log "helm.valuesFrom: the local agent reads the ConfigMap from the store when it applies"

@@ -88,7 +88,7 @@ sed "s/name: demo/name: unreachable/; s#repo: .*#repo: git://127.0.0.1:1/nothing
 wait_until "unreachable GitRepo reports the failure" \
   field_contains unreachable '{.status.conditions[?(@.type=="GitPolling")].message}' '127.0.0.1:1'
 t1=$(gitrepo_field unreachable '{.status.lastPollingTriggered}')
-wait_until "unreachable GitRepo retried" bash -c "[ \"\$(KUBECONFIG=/dev/null kubectl --server=$API get gitrepo -n fleet-local unreachable -o jsonpath='{.status.lastPollingTriggered}')\" != '$t1' ]"
+wait_until "unreachable GitRepo retried" bash -c "[ \"\$(kc get gitrepo -n fleet-local unreachable -o jsonpath='{.status.lastPollingTriggered}')\" != '$t1' ]"
 
 log "the good GitRepo keeps syncing"
 sed -i 's/bonjour/hallo/' "$WORK/src/app/configmap.yaml"

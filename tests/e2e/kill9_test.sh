@@ -89,7 +89,7 @@ for _ in $(seq 1 "$ROUNDS"); do
 done
 
 alarm_zero() {
-  grep -q '^flotilla_gitrepo_oldest_unsynced_seconds 0$' <<<"$(curl -fsS "$API/metrics")"
+  grep -q '^flotilla_gitrepo_oldest_unsynced_seconds 0$' <<<"$(acurl -fsS "$API/metrics")"
 }
 wait_until "lost-sync alarm at 0" alarm_zero
 kill -TERM "$SERVER_PID"

@@ -47,7 +47,9 @@ new_repo() {
 # commit_repo NAME DIR: commits DIR as the new tree of master; prints the commit id.
 commit_repo() { "$FIXTURES/git-repo.sh" commit "$GIT_ROOT/$1.git" master "$2" "${3:-change}"; }
 
-# start_server [extra flags...]: starts flotilla on a free port; sets API and SERVER_PID.
+# start_server [extra flags...]: starts flotilla on a free port with its secure defaults (TLS
+# with the CA it makes, bearer tokens); sets API (https://...), SERVER_PID, KUBECONFIG_FILE
+# (the admin kubeconfig the server writes), E2E_CA (its CA) and E2E_TOKEN (the admin token).
 start_server() {
   rm -f "$WORK/port"
   "$FLOTILLA_BIN" server --data-dir "$WORK/data" --listen 127.0.0.1:0 --port-file "$WORK/port" \
@@ -59,12 +61,24 @@ start_server() {
     sleep 0.05
   done
   [ -s "$WORK/port" ] || fail "server did not report its port"
-  API="http://127.0.0.1:$(cat "$WORK/port")"
+  KUBECONFIG_FILE="$WORK/data/admin.kubeconfig"
+  API=$(sed -n 's/^ *server: *//p' "$KUBECONFIG_FILE" | tr -d "\"'")  # https:// unless --insecure-http
+  E2E_CA="$WORK/data/tls/ca.crt"
+  E2E_TOKEN=$(sed -n 's/^ *token: *//p' "$KUBECONFIG_FILE" | tr -d "\"'")
+  [ -n "$E2E_TOKEN" ] || fail "no token in $KUBECONFIG_FILE"
+  # curl reads the header from a file: the token stays out of every command line.
+  printf 'Authorization: Bearer %s\n' "$E2E_TOKEN" >"$WORK/auth-header"
+  export API KUBECONFIG_FILE E2E_CA E2E_TOKEN WORK
 }
 
+# kubectl as the admin, through the kubeconfig the server wrote.
 kc() {
-  KUBECONFIG=/dev/null kubectl --server="$API" --cache-dir="$WORK/kube-cache" "$@"
+  kubectl --kubeconfig "$WORK/data/admin.kubeconfig" --cache-dir="$WORK/kube-cache" "$@"
 }
+# curl trusting the server's CA, as the admin: acurl -sf "$API/metrics".
+acurl() { curl --cacert "$WORK/data/tls/ca.crt" -H "@$WORK/auth-header" "$@"; }
+# Both work in `bash -c` and wait_until sub-shells too.
+export -f kc acurl
 
 # wait_until DESC CMD...: retries CMD (quietly) until it succeeds; gives up after
 # E2E_WAIT_SECONDS (default 120) so a broken build fails instead of hanging CI.

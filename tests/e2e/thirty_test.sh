@@ -39,7 +39,7 @@ ready=$(kc get gitrepos -n fleet-local -l flotilla-test=scenario \
   grep -c '^1/1$' || true)
 [ "$ready" -eq "$N" ] || fail "only $ready/$N GitRepos show readyBundleDeployments 1/1"
 alarm_zero() {
-  grep -q '^flotilla_gitrepo_oldest_unsynced_seconds 0$' <<<"$(curl -fsS "$API/metrics")"
+  grep -q '^flotilla_gitrepo_oldest_unsynced_seconds 0$' <<<"$(acurl -fsS "$API/metrics")"
 }
 wait_until "lost-sync alarm at 0" alarm_zero
 

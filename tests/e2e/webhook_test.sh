@@ -50,7 +50,7 @@ cat >"$WORK/push.json" <<JSON
 JSON
 sign() { openssl dgst -sha256 -hmac "$1" -hex <"$WORK/push.json" | sed 's/^.*= //'; }
 post() {
-  curl -s -o "$WORK/resp.json" -w '%{http_code}' -X POST "$API/webhooks" \
+  curl --cacert "$E2E_CA" -s -o "$WORK/resp.json" -w '%{http_code}' -X POST "$API/webhooks" \
     -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \
     -H 'X-GitHub-Delivery: e2e-1' "$@" --data-binary @"$WORK/push.json"
 }
@@ -73,10 +73,10 @@ wait_until "second commit synced" field_is hooked '{.status.commit}' "$second"
 wait_until "second version applied" grep -q "version: two" "$WORK/apply/default/configmap/hooked.yaml"
 
 log "GitHub's ping and non-POST requests"
-[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$API/webhooks" -H 'X-GitHub-Event: ping' \
+[ "$(curl --cacert "$E2E_CA" -s -o /dev/null -w '%{http_code}' -X POST "$API/webhooks" -H 'X-GitHub-Event: ping' \
   --data '{"zen":"hi"}')" = 200 ] || fail "ping"
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$API/webhooks")" = 405 ] || fail "GET"
+[ "$(curl --cacert "$E2E_CA" -s -o /dev/null -w '%{http_code}' "$API/webhooks")" = 405 ] || fail "GET"
 # (grep -q on a pipe may close it early: curl then dies of SIGPIPE and pipefail fails the test)
-grep -q 'flotilla_webhook_requests_total{provider="github",result="matched"} 1' <<<"$(curl -s "$API/metrics")" ||
+grep -q 'flotilla_webhook_requests_total{provider="github",result="matched"} 1' <<<"$(acurl -s "$API/metrics")" ||
   fail "webhook metric"
 log "PASS"
