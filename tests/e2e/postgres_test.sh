@@ -71,7 +71,6 @@ rv_after=$(gitrepo_field demo '{.metadata.resourceVersion}')
 [ "$rv_after" -gt "$rv_before" ] || fail "resourceVersion went from $rv_before to $rv_after"
 
 log "a second server process on the same database serves the same objects"
-FIRST_API=$API
 FIRST_PID=$SERVER_PID
 rm -f "$WORK/port"
 "$FLOTILLA_BIN" server --data-dir "$WORK/data2" --listen 127.0.0.1:0 --port-file "$WORK/port" \
@@ -79,10 +78,12 @@ rm -f "$WORK/port"
 SECOND_PID=$!
 for _ in $(seq 1 200); do [ -s "$WORK/port" ] && break; sleep 0.05; done
 [ -s "$WORK/port" ] || fail "second server did not start"
-API="http://127.0.0.1:$(cat "$WORK/port")"
-wait_until "replica sees the synced GitRepo" field_is demo '{.status.commit}' "$second"
-kc create configmap from-replica -n fleet-local --from-literal=k=v >/dev/null
-API=$FIRST_API
+# Each server has its own CA and admin kubeconfig; their tokens live in the shared database.
+kc2() { kubectl --kubeconfig "$WORK/data2/admin.kubeconfig" --cache-dir="$WORK/kube-cache2" "$@"; }
+wait_until "replica serves with its admin kubeconfig" kc2 get namespaces fleet-local
+wait_until "replica sees the synced GitRepo" \
+  sh -c "[ \"\$(kubectl --kubeconfig '$WORK/data2/admin.kubeconfig' get gitrepo -n fleet-local demo -o jsonpath='{.status.commit}')\" = '$second' ]"
+kc2 create configmap from-replica -n fleet-local --from-literal=k=v >/dev/null
 wait_until "first server sees the replica's write" kc get configmap -n fleet-local from-replica
 kill -TERM "$SECOND_PID"
 wait "$SECOND_PID" 2>/dev/null || true
