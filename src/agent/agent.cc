@@ -5,8 +5,9 @@
 #include "agent/values_from.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "model/cluster_status.h"
 #include "model/conditions.h"
-#include "model/deployment.h"
+#include "model/content.h"
 #include "model/keys.h"
 #include "model/names.h"
 #include "render/bundles/bundles.h"
@@ -15,7 +16,6 @@ namespace flotilla::agent {
 namespace {
 
 using model::BundleDeploymentType;
-using model::BundleType;
 
 // Makes the conditions of BundleDeployment status `st` exactly `types` (in that order), each
 // `ok` with `message`; a condition that does not change keeps its timestamps.
@@ -101,32 +101,31 @@ queue::Result Agent::Reconcile(const std::string& key) {
   if (spec.value("paused", false)) return {};
 
   const Json labels = bd["metadata"].value("labels", Json::object());
-  std::string bundle_ns = labels.value(model::kBundleNamespaceLabel, "");
-  std::string bundle_name = labels.value(model::kBundleNameLabel, "");
-  auto bundle = store_.Get(BundleType(), bundle_ns, bundle_name);
-  if (!bundle.ok()) {
-    // Only the deletion of this BundleDeployment removes what it deployed. A Bundle that is
-    // really gone makes its controller delete the deployment (and we come back for it); any
-    // other error is transient: retry with backoff, leave the workloads alone.
-    if (bundle.status().code() == StatusCode::kNotFound)
+  const std::string bundle_name = labels.value(model::kBundleNameLabel, "");
+  const std::string content_name = model::ContentName(deployment_id);
+  if (content_name.empty()) return Fail(ns, name, InvalidArgument("spec.deploymentID is empty"));
+  auto content = store_.Get(model::ContentType(), "", content_name);
+  if (!content.ok()) {
+    // Only the deletion of this BundleDeployment removes what it deployed. A Content that is
+    // gone was released because this deployment moved on (its new version wakes us) or is
+    // about to be created; any other error is transient: retry with backoff, leave the
+    // workloads alone.
+    if (content.status().code() == StatusCode::kNotFound)
       return {false, std::chrono::seconds(1), Status::Ok()};
-    return {
-        false, {}, bundle.status().WithContext("reading bundle " + bundle_ns + "/" + bundle_name)};
+    return {false, {}, content.status().WithContext("reading content " + content_name)};
   }
+  auto manifests = model::ContentResources(*content);
+  if (!manifests.ok()) return Fail(ns, name, manifests.status());
   const Json options = spec.value("options", Json::object());
-  if (model::DeploymentId(*bundle, options) != deployment_id) {
-    // The bundle moved on; its controller is about to update this deployment.
-    return {false, std::chrono::milliseconds(200), Status::Ok()};
-  }
 
   auto resolved = ResolveValuesFrom(store_, options);  // helm.valuesFrom, from this cluster
   if (!resolved.ok()) return Fail(ns, name, resolved.status());
   render::ManifestOptions mo = render::ManifestOptionsFrom(*resolved);
   mo.release_name = bundle_name;
-  auto objects = render::ParseManifests((*bundle)["spec"].value("resources", Json::array()), mo);
+  auto objects = render::ParseManifests(*manifests, mo);
   if (!objects.ok()) return Fail(ns, name, objects.status());
   ApplyOptions ao;
-  ao.keep_resources = (*bundle)["spec"].value("keepResources", false);
+  ao.keep_resources = options.value("keepResources", false);
   auto applied = applier_.Apply(id, *objects, ao);
   if (!applied.ok()) {
     log::Warn("apply failed", {{"bundledeployment", id},
@@ -174,9 +173,7 @@ queue::Result Agent::Reconcile(const std::string& key) {
 Status Agent::Heartbeat() {
   auto r = store::Mutate(store_, model::ClusterType(), options_.cluster_namespace,
                          options_.cluster_name, true, [&](Json& c) {
-                           c["status"]["agent"]["lastSeen"] = NowRfc3339();
-                           c["status"]["namespace"] = deployment_ns_;
-                           c["status"]["display"]["state"] = "Ready";
+                           model::CheckIn(c, Clock::now(), deployment_ns_);
                            return true;
                          });
   return r.ok() ? Status::Ok() : r.status();

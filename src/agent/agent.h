@@ -1,14 +1,17 @@
 // The agent of one cluster: reconciles the BundleDeployments in the cluster's namespace by
-// applying their Bundle's manifests through an Applier, and reports status back
-// (appliedDeploymentID, ready, display, conditions). The built-in `local` cluster's agent runs
-// inside `flotilla server`; remote agents (later) run the same loop over the HTTP API.
+// applying the manifests of the Content their deploymentID names (model/content.h) through an
+// Applier, and reports status back (appliedDeploymentID, ready, display, conditions). It reads
+// only its BundleDeployments, Contents by name, the Secrets/ConfigMaps of valuesFrom in its
+// namespace, and writes their status and its Cluster's: what Fleet's agent role allows. The
+// built-in `local` cluster's agent runs inside `flotilla server` on the store itself;
+// `flotilla agent` runs the same code over the HTTP API (store/remote).
 //
 // Deletion is crash-safe: the agent puts a finalizer on every BundleDeployment it applies and
 // removes it only after the Applier has removed the objects.
 //
 // Nothing deployed is removed on a guess: only a confirmed NotFound of the BundleDeployment or its
 // deletionTimestamp removes its objects (and an Apply prunes only what the Bundle no longer
-// holds). Every other error — reading the BundleDeployment, its Bundle, valuesFrom, writing
+// holds). Every other error — reading the BundleDeployment, its Content, valuesFrom, writing
 // status — is returned, so the queue retries with backoff and what is deployed stays.
 #pragma once
 

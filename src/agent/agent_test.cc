@@ -1,12 +1,14 @@
 // The agent never acts destructively on a transient error: only a confirmed NotFound of the
 // BundleDeployment (or its deletion) removes what it deployed; every other error is returned for
-// a retry with backoff, the status report included.
+// a retry with backoff, the status report included. It reads manifests from the Content its
+// deployment names, never from the Bundle.
 #include "agent/agent.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 
+#include "model/content.h"
 #include "model/resource_type.h"
 #include "store/testing/faulty_store.h"
 #include "target/bundle_controller.h"
@@ -81,8 +83,8 @@ class AgentTest : public ::testing::Test {
   std::string key_;
 };
 
-TEST_F(AgentTest, AnUnavailableBundleRemovesNothingAndIsRetried) {
-  faulty_->FailAlways(Op::kGet, "Bundle", Unavailable("injected: connection refused"));
+TEST_F(AgentTest, AnUnavailableContentRemovesNothingAndIsRetried) {
+  faulty_->FailAlways(Op::kGet, "Content", Unavailable("injected: connection refused"));
   queue::Result r = agent_->Reconcile(key_);
   EXPECT_EQ(r.error.code(), StatusCode::kUnavailable) << "retried with backoff";
   EXPECT_EQ(applier_.removes, 0);
@@ -101,11 +103,14 @@ TEST_F(AgentTest, AnUnreadableBundleDeploymentRemovesNothing) {
   }
 }
 
-TEST_F(AgentTest, ABundleThatIsReallyGoneWaitsForTheDeploymentsDeletion) {
-  ASSERT_TRUE(store_->Delete(model::BundleType(), "fleet-local", "app").ok());
+TEST_F(AgentTest, AContentThatIsReallyGoneWaitsForTheDeploymentsDeletion) {
+  auto bd = store_->Get(model::BundleDeploymentType(), agent_->deployment_namespace(), "app");
+  ASSERT_TRUE(bd.ok());
+  const std::string content = model::ContentName((*bd)["spec"]["deploymentID"].get<std::string>());
+  ASSERT_TRUE(store_->Delete(model::ContentType(), "", content).ok());
   queue::Result r = agent_->Reconcile(key_);
   EXPECT_TRUE(r.error.ok());
-  EXPECT_GT(r.after.count(), 0);  // the bundle controller deletes the deployment; then we remove
+  EXPECT_GT(r.after.count(), 0);  // the deployment moves on or is deleted; then we act
   EXPECT_EQ(applier_.removes, 0);
   ASSERT_TRUE(
       store_->Delete(model::BundleDeploymentType(), agent_->deployment_namespace(), "app").ok());
@@ -137,6 +142,37 @@ TEST_F(AgentTest, AFailedStatusReportIsRetried) {
   EXPECT_EQ(BdStatus()["appliedDeploymentID"], (*bd)["spec"]["deploymentID"]);
   EXPECT_TRUE(BdStatus().value("ready", false));
   EXPECT_EQ(applier_.removes, 0);
+}
+
+TEST_F(AgentTest, ReadsTheContentNotTheBundle) {
+  // An agent may not read Bundles (Fleet's agent role): a denied Bundle read changes nothing.
+  faulty_->FailAlways(Op::kGet, "Bundle",
+                      Status(StatusCode::kPermissionDenied, "bundles is forbidden"));
+  auto bd = store_->Get(model::BundleDeploymentType(), agent_->deployment_namespace(), "app");
+  ASSERT_TRUE(bd.ok());
+  Json changed = *bd;
+  changed["spec"]["options"]["defaultNamespace"] = "other";  // a new deploymentID, same content
+  changed["spec"]["deploymentID"] =
+      model::ContentName((*bd)["spec"]["deploymentID"].get<std::string>()) + ":" + std::string(64, 'a');
+  ASSERT_TRUE(store_->Update(model::BundleDeploymentType(), changed).ok());
+  queue::Result r = agent_->Reconcile(key_);
+  EXPECT_TRUE(r.error.ok()) << r.error.ToString();
+  EXPECT_EQ(BdStatus()["appliedDeploymentID"], changed["spec"]["deploymentID"]);
+  EXPECT_EQ(applier_.applies, 2);
+}
+
+TEST_F(AgentTest, ATamperedContentIsAnErrorNotARemoval) {
+  auto bd = store_->Get(model::BundleDeploymentType(), agent_->deployment_namespace(), "app");
+  ASSERT_TRUE(bd.ok());
+  auto content =
+      store_->Get(model::ContentType(), "", model::ContentName((*bd)["spec"]["deploymentID"].get<std::string>()));
+  ASSERT_TRUE(content.ok());
+  (*content)["sha256sum"] = std::string(64, '0');
+  ASSERT_TRUE(store_->Update(model::ContentType(), *content).ok());
+  queue::Result r = agent_->Reconcile(key_);
+  EXPECT_EQ(r.error.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(applier_.removes, 0);
+  EXPECT_EQ(BdStatus()["display"]["state"], "ErrApplied");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/agent.h"
 #include "cli/apply.h"
 #include "cli/match.h"
 #include "cli/server.h"
@@ -68,6 +69,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   server->add_option("--port-file", sf.port_file, "Write the bound API port to this file");
   server
+      ->add_option("--agent-checkin-interval", sf.agent_checkin_interval,
+                   "How often agents check in; a cluster silent for 3 intervals is offline")
+      ->capture_default_str();
+  server
       ->add_option("--max-requests-inflight", sf.max_requests_inflight,
                    "API requests served or queued at once (watches excluded); beyond: 429")
       ->capture_default_str();
@@ -89,6 +94,10 @@ int main(int argc, char** argv) {
                    "Rotate the audit log to FILE.1 at this size (bytes, or with Ki/Mi/Gi)")
       ->capture_default_str();
 
+  flotilla::cli::AgentFlags af;
+  CLI::App* agent =
+      app.add_subcommand("agent", "Run the agent of one cluster against a flotilla server's API");
+  flotilla::cli::AddAgentFlags(*agent, af);
   auto run_apply = flotilla::cli::AddApplyCommand(app);
   auto run_test = flotilla::cli::AddTestCommand(app);
   auto run_target = flotilla::cli::AddTargetCommand(app);
@@ -106,6 +115,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) return flotilla::cli::RunServer(sf);
+  if (agent->parsed()) return flotilla::cli::RunAgent(af);
   if (app.got_subcommand("apply")) return run_apply();
   if (app.got_subcommand("test")) return run_test();
   if (app.got_subcommand("target")) return run_target();

@@ -5,12 +5,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -34,7 +36,9 @@
 #include "gitops/gitrepo_controller.h"
 #include "gitops/informer.h"
 #include "gitops/sync_health.h"
+#include "model/cluster_status.h"
 #include "model/keys.h"
+#include "model/names.h"
 #include "queue/worker_pool.h"
 #include "store/encryption/encrypting_store.h"
 #include "store/store.h"
@@ -105,6 +109,27 @@ StatusOr<uint64_t> ParseByteSize(const std::string& text) {
   uint64_t n = std::stoull(text.substr(0, digits)) * unit;
   if (n == 0) return InvalidArgument(fmt::format("invalid size \"{}\": must be positive", text));
   return n;
+}
+
+// Marks the Clusters whose agents stopped checking in as offline, and clears those that came
+// back (model/cluster_status.h). Each change is logged once, with the cluster's key.
+void MarkOfflineClusters(store::Store& store, std::chrono::milliseconds interval) {
+  auto clusters = store.List(ClusterType(), {});
+  if (!clusters.ok()) return;  // tried again next period
+  const auto now = Clock::now();
+  for (const Json& c : clusters->items) {
+    Json probe = c;
+    if (!model::UpdateOffline(probe, now, interval)) continue;
+    auto r =
+        store::Mutate(store, ClusterType(), store::NamespaceOf(c), store::NameOf(c), true,
+                      [&](Json& cur) { return model::UpdateOffline(cur, Clock::now(), interval); });
+    if (!r.ok()) continue;
+    std::string why;
+    if (model::ClusterOffline(*r, &why))
+      log::Warn("cluster offline", {{"cluster", store::ObjectKey(c)}, {"why", why}});
+    else
+      log::Info("cluster back online", {{"cluster", store::ObjectKey(c)}});
+  }
 }
 
 std::pair<std::string, int> SplitListen(const std::string& listen) {
@@ -213,6 +238,12 @@ int RunServer(const ServerFlags& flags) {
   } else if (!tls_cert.empty()) {
     ca_pem = ReadAll(tls_cert);  // clients trust the chain the operator serves
   }
+  auto checkin = ParseGoDuration(flags.agent_checkin_interval);
+  if (!checkin.ok() || checkin->count() <= 0) {
+    log::Error("invalid --agent-checkin-interval", {{"value", flags.agent_checkin_interval}});
+    return 1;
+  }
+  const auto checkin_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*checkin);
 
   auto audit_max = ParseByteSize(flags.audit_log_max_size);
   if (!audit_max.ok()) {
@@ -281,7 +312,11 @@ int RunServer(const ServerFlags& flags) {
   gitops::GitRepoControllerOptions gitrepo_options;
   gitrepo_options.chart_fetcher = charts.get();
   gitops::GitRepoController gitrepos(*store, *git, gitrepo_options);
-  target::BundleController bundles(*store);
+  // Contents a BundleDeployment stopped naming are collected once none does (BundleController).
+  queue::QueueOptions cq;
+  cq.name = "content";
+  queue::WorkQueue content_queue(std::move(cq));
+  target::BundleController bundles(*store, [&](const std::string& c) { content_queue.Add(c); });
 
   queue::QueueOptions gq;
   gq.name = "gitrepo";
@@ -312,6 +347,10 @@ int RunServer(const ServerFlags& flags) {
     std::string repo = labels.value(model::kRepoNameLabel, "");
     if (!bname.empty()) bundle_queue.Add(bns + "/" + bname);
     if (!repo.empty()) gitrepo_queue.Add(bns + "/" + repo);
+    std::string content = labels.value(model::kContentNameLabel, "");
+    if (!content.empty() && (ev.type == store::WatchEventType::kDeleted ||
+                             ev.object["metadata"].contains("deletionTimestamp")))
+      content_queue.Add(content);
     if (store::NamespaceOf(ev.object) == local_agent.deployment_namespace() &&
         bd_filter.ShouldEnqueue(ev))
       bd_queue.Add(store::ObjectKey(ev.object));
@@ -325,7 +364,52 @@ int RunServer(const ServerFlags& flags) {
   auto retarget = [&](const store::WatchEvent& ev) {
     retarget_queue.Add(store::NamespaceOf(ev.object));
   };
-  gitops::Informer cluster_informer(*store, ClusterType(), retarget);
+  // A Cluster retargets only when what targeting and readiness read changes (labels, spec,
+  // offline or not), not at every check-in. Going offline or back also re-sums the GitRepos
+  // deployed to it.
+  std::mutex cluster_seen_mu;
+  std::map<std::string, std::string> cluster_seen;  // key -> fingerprint
+  gitops::Informer cluster_informer(*store, ClusterType(), [&](const store::WatchEvent& ev) {
+    const std::string key = store::ObjectKey(ev.object);
+    const bool offline = model::ClusterOffline(ev.object);
+    const std::string print = ev.type == store::WatchEventType::kDeleted
+                                  ? ""
+                                  : ev.object["metadata"].value("labels", Json::object()).dump() +
+                                        ev.object.value("spec", Json::object()).dump() +
+                                        (offline ? "1" : "0");
+    bool offline_flipped = false;
+    {
+      std::lock_guard<std::mutex> lock(cluster_seen_mu);
+      auto it = cluster_seen.find(key);
+      if (it != cluster_seen.end() && it->second == print) return;
+      offline_flipped = it != cluster_seen.end() && !it->second.empty() && !print.empty() &&
+                        it->second.back() != print.back();
+      if (print.empty())
+        cluster_seen.erase(key);
+      else
+        cluster_seen[key] = print;
+    }
+    retarget(ev);
+    if (!offline_flipped) return;
+    store::ListOptions lo;
+    lo.ns = model::ClusterNamespace(store::NamespaceOf(ev.object), store::NameOf(ev.object));
+    auto bds = store->List(BundleDeploymentType(), lo);
+    if (!bds.ok()) return;  // the Bundles' reconcile (just queued) re-sums them anyway
+    for (const Json& bd : bds->items) {
+      const Json labels = bd["metadata"].value("labels", Json::object());
+      std::string repo = labels.value(model::kRepoNameLabel, "");
+      if (!repo.empty())
+        gitrepo_queue.Add(labels.value(model::kBundleNamespaceLabel, "") + "/" + repo);
+    }
+  });
+  // Every Content listed at start and on each resync is checked for references: a release missed
+  // across a restart is collected then.
+  gitops::Informer content_informer(
+      *store, model::ContentType(),
+      [&](const store::WatchEvent& ev) {
+        if (ev.type == store::WatchEventType::kAdded) content_queue.Add(store::NameOf(ev.object));
+      },
+      std::chrono::minutes(10));
   gitops::Informer group_informer(*store, model::ClusterGroupType(), retarget);
 
   // The "lost sync" alarms, recomputed from the store every few seconds by the main loop (not
@@ -461,6 +545,7 @@ int RunServer(const ServerFlags& flags) {
   bd_informer.Start();
   cluster_informer.Start();
   group_informer.Start();
+  content_informer.Start();
   {
     queue::WorkerPool gitrepo_pool(gitrepo_queue, std::max(1, flags.gitrepo_workers),
                                    [&](const std::string& k) { return gitrepos.Reconcile(k); });
@@ -468,6 +553,8 @@ int RunServer(const ServerFlags& flags) {
                                   [&](const std::string& k) { return bundles.Reconcile(k); });
     queue::WorkerPool bd_pool(bd_queue, std::max(1, flags.bundledeployment_workers),
                               [&](const std::string& k) { return local_agent.Reconcile(k); });
+    queue::WorkerPool content_pool(
+        content_queue, 1, [&](const std::string& name) { return bundles.CollectContent(name); });
     queue::WorkerPool retarget_pool(retarget_queue, 1, [&](const std::string& ns) {
       return target::RetargetNamespace(*store, ns,
                                        [&](const std::string& k) { bundle_queue.Add(k); });
@@ -480,6 +567,11 @@ int RunServer(const ServerFlags& flags) {
     auto next_heartbeat = std::chrono::steady_clock::now();
     auto next_event_gc = next_heartbeat + std::chrono::minutes(1);
     auto next_health = next_heartbeat;
+    auto next_trim = next_heartbeat;
+    auto next_offline = next_heartbeat + checkin_interval;
+    // Offline clusters are looked for every half interval (at most every 30 s).
+    const auto offline_period = std::clamp<std::chrono::milliseconds>(
+        checkin_interval / 2, std::chrono::milliseconds(200), std::chrono::seconds(30));
     gitops::EventRecorder event_gc(*store);
     while (!g_stop) {
       if (std::chrono::steady_clock::now() >= next_health) {
@@ -494,8 +586,15 @@ int RunServer(const ServerFlags& flags) {
       if (std::chrono::steady_clock::now() >= next_heartbeat) {
         Status hb = local_agent.Heartbeat();
         if (!hb.ok()) log::Warn("agent heartbeat failed", {{"error", hb.ToString()}});
-        next_heartbeat = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        next_heartbeat = std::chrono::steady_clock::now() + checkin_interval;
+      }
+      if (std::chrono::steady_clock::now() >= next_trim) {
         malloc_trim(0);
+        next_trim = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      }
+      if (std::chrono::steady_clock::now() >= next_offline) {
+        MarkOfflineClusters(*store, checkin_interval);
+        next_offline = std::chrono::steady_clock::now() + offline_period;
       }
       std::unique_lock<std::mutex> lock(g_stop_mu);
       g_stop_cv.wait_for(lock, std::chrono::milliseconds(200));
@@ -508,7 +607,9 @@ int RunServer(const ServerFlags& flags) {
     bd_informer.Stop();
     cluster_informer.Stop();
     group_informer.Stop();
+    content_informer.Stop();
     retarget_queue.ShutDownWithDrain();
+    content_queue.ShutDownWithDrain();
     gitrepo_queue.ShutDownWithDrain();
     bundle_queue.ShutDownWithDrain();
     bd_queue.ShutDownWithDrain();

@@ -35,6 +35,9 @@ struct ServerFlags {
   bool insecure_http = false;
   // No authentication: every request is served as an admin; refused unless loopback.
   bool anonymous_admin = false;
+  // Fleet's agentCheckinInterval: how often agents (the local one too) check in; a Cluster not
+  // seen for 3 intervals is shown offline (model/cluster_status.h).
+  std::string agent_checkin_interval = "15m";
 };
 
 // Runs until SIGTERM/SIGINT. Returns the process exit code.

@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/yaml.h"
+#include "model/content.h"
 #include "model/deployment.h"
 #include "model/resource_type.h"
 #include "render/bundles/bundles.h"
@@ -109,15 +110,9 @@ int RunTarget(TargetFlags& f) {
   }
 
   const Json resources = b["spec"].value("resources", Json::array());
-  const std::string manifest = Json({{"resources", resources}}).dump();
-  auto gz = Gzip(manifest);
-  if (!gz.ok()) return Fail(gz.status().message());
-  Json content = {{"apiVersion", "fleet.cattle.io/v1alpha1"},
-                  {"kind", "Content"},
-                  {"metadata", {{"name", "s-" + model::ResourcesHash(resources)}}},
-                  {"content", Base64Encode(*gz)},
-                  {"sha256sum", Sha256Hex(manifest)}};
-  std::string out = "---\n" + ToYaml(content);
+  auto content = model::ContentFor(resources);
+  if (!content.ok()) return Fail(content.status().message());
+  std::string out = "---\n" + ToYaml(*content);
   Json matched = Json::array();
   for (const Json& cluster : clusters) {
     auto targeted = target::ClusterOptions(**store, b, cluster);

@@ -1,5 +1,6 @@
 #include "gitops/gitrepo_controller.h"
 
+#include <map>
 #include <random>
 
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include "core/metrics.h"
 #include "core/time.h"
 #include "gitops/chart_auth.h"
+#include "model/cluster_status.h"
 #include "model/conditions.h"
 #include "model/gitrepo.h"
 #include "model/json_get.h"
@@ -162,8 +164,27 @@ StatusOr<Json> GitRepoController::Display(const std::string& ns, const std::stri
   ASSIGN_OR_RETURN(store::ListResult bds, store_.List(BundleDeploymentType(), lo));
   int ready = 0, count = 0;
   std::string first_problem;
+  std::map<std::string, std::string> offline;  // cluster key -> why offline ("" = online)
   for (const Json& bd : bds.items) {
     count++;
+    // A BundleDeployment of an offline cluster is not ready, whatever it reported last.
+    const Json labels = bd["metadata"].value("labels", Json::object());
+    const std::string cluster = labels.value(model::kClusterNamespaceLabel, "") + "/" +
+                                labels.value(model::kClusterLabel, "");
+    if (!offline.count(cluster) && labels.value(model::kClusterLabel, "").empty()) {
+      offline[cluster] = "";
+    } else if (!offline.count(cluster)) {
+      auto [cns, cname] = store::SplitKey(cluster);
+      auto c = store_.Get(model::ClusterType(), cns, cname);
+      if (!c.ok() && c.status().code() != StatusCode::kNotFound) return c.status();
+      std::string why;
+      offline[cluster] = c.ok() && model::ClusterOffline(*c, &why) ? "offline: " + why : "";
+    }
+    if (!offline[cluster].empty()) {
+      if (first_problem.empty())
+        first_problem = fmt::format("cluster {} is {}", cluster, offline[cluster]);
+      continue;
+    }
     const Json& st = bd.contains("status") ? bd["status"] : Json();
     bool ok = st.is_object() && st.value("ready", false) &&
               st.value("appliedDeploymentID", "") == bd["spec"].value("deploymentID", "");

@@ -1,5 +1,6 @@
 #include "gitops/informer.h"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -43,6 +44,8 @@ void Informer::Stop() {
 }
 
 void Informer::Deliver(const store::WatchEvent& ev) {
+  if (ev.resource_version > resume_from_) resume_from_ = ev.resource_version;
+  if (ev.type == store::WatchEventType::kBookmark) return;  // a position, not a change
   const std::string key = store::ObjectKey(ev.object);
   if (ev.type == store::WatchEventType::kDeleted)
     known_.erase(key);
@@ -67,19 +70,32 @@ Status Informer::Relist() {
   for (Json& obj : list->items)
     Deliver({store::WatchEventType::kAdded, std::move(obj), list->resource_version});
   synced_ = true;
+  resume_from_ = list->resource_version;
+  next_resync_ = std::chrono::steady_clock::now() + resync_;
+  return OpenWatch(list->resource_version);
+}
+
+Status Informer::OpenWatch(int64_t from) {
   store::WatchOptions wo;
   wo.ns = ns_;
-  wo.resource_version = list->resource_version;
+  wo.resource_version = from;
   wo.send_initial_events = false;
+  wo.allow_bookmarks = true;
   auto watcher = store_.Watch(type_, wo);
-  if (!watcher.ok()) return watcher.status().WithContext("informer watch");
+  if (!watcher.ok()) {
+    if (watcher.status().code() == StatusCode::kGone) resume_from_ = 0;  // re-list next
+    return watcher.status().WithContext("informer watch");
+  }
   watcher_ = std::move(*watcher);
-  next_resync_ = std::chrono::steady_clock::now() + resync_;
   return Status::Ok();
 }
 
 StatusOr<bool> Informer::Step(std::chrono::milliseconds timeout) {
   if (!watcher_) {
+    if (resume_from_ > 0 && synced_) {
+      RETURN_IF_ERROR(OpenWatch(resume_from_));
+      return false;
+    }
     RETURN_IF_ERROR(Relist());
     return true;
   }
@@ -89,10 +105,12 @@ StatusOr<bool> Informer::Step(std::chrono::milliseconds timeout) {
     return true;
   }
   bool resync_due = resync_.count() > 0 && std::chrono::steady_clock::now() >= next_resync_;
-  if (watcher_->stopped() || resync_due) {  // fell behind, store closed, or periodic re-list
+  if (watcher_->stopped() || resync_due) {  // ended, fell behind, or periodic re-list
     Status why = watcher_->status();
     watcher_->Stop();
     watcher_.reset();
+    // Lost its place or due for a resync: re-list; otherwise resume where it was.
+    if (resync_due || why.code() == StatusCode::kGone) resume_from_ = 0;
     if (!why.ok())
       log::Debug("informer watch ended", {{"kind", type_.kind}, {"why", why.ToString()}});
   }
@@ -100,13 +118,18 @@ StatusOr<bool> Informer::Step(std::chrono::milliseconds timeout) {
 }
 
 Status Informer::Poll() {
-  bool relisted = false;
+  bool reopened = false;
   while (true) {
     if (!watcher_) {
-      // A watch that ended is re-listed once per call; ending again is this call's error.
-      if (relisted) return Unavailable(fmt::format("informer for {}: watch ended", type_.kind));
+      // A watch that ended is resumed or re-listed once per call; ending again is this call's
+      // error.
+      if (reopened) return Unavailable(fmt::format("informer for {}: watch ended", type_.kind));
+      reopened = true;
+      if (resume_from_ > 0 && synced_) {
+        if (OpenWatch(resume_from_).ok()) continue;
+        if (resume_from_ > 0) return Unavailable("informer watch could not be resumed");
+      }
       RETURN_IF_ERROR(Relist());
-      relisted = true;
       continue;
     }
     ASSIGN_OR_RETURN(bool delivered, Step(std::chrono::milliseconds(0)));
@@ -131,12 +154,27 @@ bool SpecChangeFilter::ShouldEnqueue(const store::WatchEvent& ev) {
 }
 
 void Informer::Loop() {
+  int failures = 0;
   while (!stop_) {
     auto step = Step(std::chrono::milliseconds(200));
-    if (step.ok()) continue;
-    log::Warn("informer list/watch failed",
-              {{"kind", type_.kind}, {"error", step.status().ToString()}});
-    for (int i = 0; i < 20 && !stop_; i++)  // 1 s, interruptible
+    if (step.ok()) {
+      if (failures > 0 && watcher_) {
+        log::Info("informer reconnected",
+                  {{"kind", type_.kind}, {"failed_attempts", std::to_string(failures)}});
+        failures = 0;
+      }
+      continue;
+    }
+    if (++failures == 1)
+      log::Warn("informer list/watch failed; retrying with backoff",
+                {{"kind", type_.kind}, {"error", step.status().ToString()}});
+    else
+      log::Debug("informer list/watch failed",
+                 {{"kind", type_.kind}, {"error", step.status().ToString()}});
+    const auto pause = std::min<std::chrono::milliseconds>(
+        std::chrono::milliseconds(250) * (1 << std::min(failures - 1, 5)), std::chrono::seconds(5));
+    for (auto slept = std::chrono::milliseconds(0); slept < pause && !stop_;
+         slept += std::chrono::milliseconds(50))  // interruptible
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   if (watcher_) watcher_->Stop();

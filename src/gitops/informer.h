@@ -1,10 +1,13 @@
 // Feeds a workqueue from the store: one thread watches a kind and hands every change to a
-// handler (which only enqueues keys — the reconcilers read current state themselves). When the
-// watch cannot be opened, breaks or falls behind (kGone), it re-lists: every existing object is
-// delivered again as ADDED, and every object it had delivered that the list no longer holds is
-// delivered as DELETED (its last known labels), as client-go's DeletedFinalStateUnknown, so a
-// deletion during a broken watch is not missed either. A failed list is retried after a pause.
-// A periodic resync re-delivers everything as a safety net.
+// handler (which only enqueues keys — the reconcilers read current state themselves). A watch
+// that ends without losing its place (a server restart or a network cut, for a store over the
+// API) is resumed from the last resourceVersion delivered (bookmarks included), so nothing is
+// delivered twice. When the place is lost (kGone: the watch fell behind or the version expired)
+// or cannot be resumed, it re-lists: every existing object is delivered again as ADDED, and
+// every object it had delivered that the list no longer holds is delivered as DELETED (its last
+// known labels), as client-go's DeletedFinalStateUnknown, so a deletion during a broken watch is
+// not missed either. Failures are retried with backoff (250 ms doubling to 5 s); the first of a
+// run is logged as a warning, the recovery once. A periodic resync re-delivers everything.
 #pragma once
 
 #include <atomic>
@@ -46,6 +49,7 @@ class Informer {
   // Returns whether anything was delivered, or the list/watch error.
   StatusOr<bool> Step(std::chrono::milliseconds timeout);
   Status Relist();
+  Status OpenWatch(int64_t from);
   void Deliver(const store::WatchEvent& ev);
 
   store::Store& store_;
@@ -58,6 +62,8 @@ class Informer {
   std::thread thread_;
   // Touched only by the thread running Step (the loop, or a simulation's Poll).
   std::unique_ptr<store::Watcher> watcher_;
+  // The resourceVersion to resume a watch from (0: re-list).
+  int64_t resume_from_ = 0;
   std::chrono::steady_clock::time_point next_resync_;
   // key -> the last delivered state, trimmed to apiVersion, kind and metadata name, namespace
   // and labels (what handlers route by), to announce deletions a re-list reveals.

@@ -1,6 +1,7 @@
 #include "model/deployment.h"
 
 #include "core/hash.h"
+#include "model/content.h"
 #include "model/json_get.h"
 #include "model/keys.h"
 #include "model/names.h"
@@ -51,7 +52,7 @@ std::string ResourcesHash(const Json& resources) { return Sha256Hex(resources.du
 std::string DeploymentId(const Json& bundle, const Json& options) {
   const Json spec = bundle.is_object() ? bundle.value("spec", Json::object()) : Json::object();
   const Json resources = spec.is_object() ? spec.value("resources", Json::array()) : Json::array();
-  return "s-" + ResourcesHash(resources) + ":" + Sha256Hex(options.dump());
+  return ContentId(resources) + ":" + Sha256Hex(options.dump());
 }
 
 Json BundleDeploymentFor(const Json& bundle, const std::string& cluster_name, const Json& options) {
@@ -65,6 +66,7 @@ Json BundleDeploymentFor(const Json& bundle, const std::string& cluster_name, co
   labels[kClusterLabel] = cluster_name;
   labels[kClusterNamespaceLabel] = ns;
   const std::string id = DeploymentId(bundle, options);
+  labels[kContentNameLabel] = ContentName(id);
   Json spec = {{"deploymentID", id},
                {"stagedDeploymentID", id},
                {"options", options},

@@ -25,13 +25,14 @@ Json MergeOptions(Json base, const Json& over);
 // sha256 over the canonical form of spec.resources: the manifest id of a deployment.
 std::string ResourcesHash(const Json& resources);
 
-// "s-<sha256 of resources>:<sha256 of options>", as Fleet's deploymentID; `options` are the
-// deployment's BundleDeploymentOptions.
+// "<content ID>:<sha256 of options>", as Fleet's deploymentID: the ID of the Content holding the
+// resources (model/content.h: "s-<sha256 of resources>" cut to 63 characters), then the hash of
+// the deployment's BundleDeploymentOptions.
 std::string DeploymentId(const Json& bundle, const Json& options);
 
 // The BundleDeployment that deploys `bundle` to its namespace's cluster `cluster_name` with
 // `options`: named as the Bundle, in ClusterNamespace(bundle namespace, cluster_name), labelled
-// with the Bundle's labels plus the bundle and cluster keys (model/keys.h), its spec carrying
+// with the Bundle's labels plus the bundle, cluster and content keys (model/keys.h), its spec carrying
 // the deployment ID (also as stagedDeploymentID), the options, paused and dependsOn.
 Json BundleDeploymentFor(const Json& bundle, const std::string& cluster_name, const Json& options);
 

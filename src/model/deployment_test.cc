@@ -26,7 +26,9 @@ TEST(DeploymentOptionsTest, PicksOptionFieldsAndMergesMapsOnly) {
 TEST(DeploymentIdTest, NamesResourcesAndOptions) {
   Json bundle = {{"spec", {{"resources", {{{"name", "a.yaml"}, {"content", "x"}}}}}}};
   std::string id = DeploymentId(bundle, Json::object());
-  EXPECT_EQ(id.rfind("s-" + ResourcesHash(bundle["spec"]["resources"]) + ":", 0), 0u);
+  // Fleet's shape: the manifest ID ("s-" + sha256, cut to 63 characters), ':', the options' hash.
+  EXPECT_EQ(id.rfind(("s-" + ResourcesHash(bundle["spec"]["resources"])).substr(0, 63) + ":", 0),
+            0u);
   EXPECT_NE(id, DeploymentId(bundle, Json({{"defaultNamespace", "b"}})));
   EXPECT_EQ(DeploymentId(Json(), Json::object()), DeploymentId(Json::object(), Json::object()));
 }
@@ -42,13 +44,14 @@ TEST(BundleDeploymentForTest, NamesLabelsAndSpec) {
   EXPECT_EQ(bd["kind"], "BundleDeployment");
   EXPECT_EQ(bd["metadata"]["name"], "app");
   EXPECT_EQ(bd["metadata"]["namespace"], "cluster-fleet-default-dev-1");
+  const std::string id = DeploymentId(bundle, options);
   EXPECT_EQ(bd["metadata"]["labels"],
             Json({{"fleet.cattle.io/repo-name", "repo"},
                   {"fleet.cattle.io/bundle-name", "app"},
                   {"fleet.cattle.io/bundle-namespace", "fleet-default"},
                   {"fleet.cattle.io/cluster", "dev-1"},
-                  {"fleet.cattle.io/cluster-namespace", "fleet-default"}}));
-  const std::string id = DeploymentId(bundle, options);
+                  {"fleet.cattle.io/cluster-namespace", "fleet-default"},
+                  {"fleet.cattle.io/content-name", id.substr(0, id.find(':'))}}));
   EXPECT_EQ(bd["spec"], Json({{"deploymentID", id},
                               {"stagedDeploymentID", id},
                               {"options", options},

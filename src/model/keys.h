@@ -13,6 +13,8 @@ inline constexpr const char* kBundleNameLabel = "fleet.cattle.io/bundle-name";
 inline constexpr const char* kBundleNamespaceLabel = "fleet.cattle.io/bundle-namespace";
 inline constexpr const char* kClusterLabel = "fleet.cattle.io/cluster";
 inline constexpr const char* kClusterNamespaceLabel = "fleet.cattle.io/cluster-namespace";
+// On BundleDeployments: the Content holding their resources (model/content.h).
+inline constexpr const char* kContentNameLabel = "fleet.cattle.io/content-name";
 
 // Finalizers: a GitRepo keeps its Bundles until they are deleted; a BundleDeployment keeps its
 // workloads until its agent has removed them.

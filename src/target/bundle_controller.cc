@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "model/cluster_status.h"
 #include "model/conditions.h"
+#include "model/content.h"
 #include "model/deployment.h"
 #include "model/keys.h"
 #include "model/labels.h"
@@ -19,6 +21,19 @@ using model::BundleDeploymentType;
 using model::BundleType;
 using model::ClusterGroupType;
 using model::ClusterType;
+
+// Creates Content `name` holding `resources` unless it exists.
+Status EnsureContent(store::Store& store, const std::string& name, const Json& resources) {
+  auto got = store.Get(model::ContentType(), "", name);
+  if (got.ok()) return Status::Ok();
+  if (got.status().code() != StatusCode::kNotFound)
+    return got.status().WithContext("reading content " + name);
+  ASSIGN_OR_RETURN(Json content, model::ContentFor(resources));
+  auto c = store.Create(model::ContentType(), std::move(content));
+  if (!c.ok() && c.status().code() != StatusCode::kAlreadyExists)
+    return c.status().WithContext("creating content " + name);
+  return Status::Ok();
+}
 
 model::LabelSelector BundleSelector(const std::string& ns, const std::string& name) {
   return *model::LabelSelector::Parse(
@@ -127,6 +142,35 @@ queue::Result RetargetNamespace(store::Store& store, const std::string& ns,
   return {};
 }
 
+std::mutex& BundleController::ContentLock(const std::string& name) {
+  return content_locks_[std::hash<std::string>()(name) % content_locks_.size()];
+}
+
+void BundleController::Released(const Json& bd, const std::string& still_used) {
+  const std::string was =
+      bd["metadata"].value("labels", Json::object()).value(model::kContentNameLabel, "");
+  if (content_released_ && !was.empty() && was != still_used) content_released_(was);
+}
+
+queue::Result BundleController::CollectContent(const std::string& name) {
+  std::lock_guard<std::mutex> lock(ContentLock(name));
+  store::ListOptions lo;
+  auto sel = model::LabelSelector::Parse(fmt::format("{}={}", model::kContentNameLabel, name));
+  if (!sel.ok()) return {};  // not a label value: no BundleDeployment can name it
+  lo.labels = std::move(*sel);
+  auto bds = store_.List(BundleDeploymentType(), lo);
+  if (!bds.ok()) return {false, {}, bds.status().WithContext("listing references of " + name)};
+  for (const Json& bd : bds->items)
+    if (!bd["metadata"].contains("deletionTimestamp")) return {};  // still referenced
+  auto d = store_.Delete(model::ContentType(), "", name);
+  if (!d.ok()) {
+    if (d.status().code() == StatusCode::kNotFound) return {};
+    return {false, {}, d.status().WithContext("deleting content " + name)};
+  }
+  log::Info("unreferenced content deleted", {{"content", name}});
+  return {};
+}
+
 queue::Result BundleController::Cleanup(const std::string& ns, const std::string& name) {
   store::ListOptions lo;
   lo.labels = BundleSelector(ns, name);
@@ -135,6 +179,7 @@ queue::Result BundleController::Cleanup(const std::string& ns, const std::string
   for (const Json& bd : bds->items) {
     auto d = store_.Delete(BundleDeploymentType(), store::NamespaceOf(bd), store::NameOf(bd));
     if (!d.ok() && d.status().code() != StatusCode::kNotFound) return {false, {}, d.status()};
+    Released(bd, "");
   }
   return {};
 }
@@ -154,8 +199,15 @@ queue::Result BundleController::Reconcile(const std::string& key) {
   auto clusters = store_.List(ClusterType(), clo);
   if (!clusters.ok()) return {false, {}, clusters.status()};
 
-  std::map<std::string, std::string> ids;  // by cluster, for the summary below
-  std::set<std::string> wanted;            // "bdns/bdname"
+  std::map<std::string, std::string> ids;      // by cluster, for the summary below
+  std::map<std::string, std::string> offline;  // "bdns/bdname" -> why its cluster is offline
+  std::set<std::string> wanted;                // "bdns/bdname"
+  // The Content every deployment of this bundle names exists before any of them names it, and
+  // its lock is held until they are written (see CollectContent).
+  const Json resources = bundle["spec"].value("resources", Json::array());
+  const std::string content = model::ContentId(resources);
+  std::unique_lock<std::mutex> content_lock(ContentLock(content), std::defer_lock);
+  std::vector<Json> moved;  // deployments that named another Content before
   for (const Json& cluster : clusters->items) {
     // Only a decision from the desired state (Bundle targets, Cluster labels, ClusterGroups) may
     // leave a cluster out: an error retries with backoff before anything below is deleted.
@@ -168,6 +220,13 @@ queue::Result BundleController::Reconcile(const std::string& key) {
     const std::string bd_ns = bd["metadata"]["namespace"];
     wanted.insert(bd_ns + "/" + name);
     ids[bd_ns + "/" + name] = spec["deploymentID"].get<std::string>();
+    if (std::string why; model::ClusterOffline(cluster, &why))
+      offline[bd_ns + "/" + name] =
+          fmt::format("cluster {}/{} is offline: {}", ns, store::NameOf(cluster), why);
+    if (!content_lock.owns_lock()) {
+      content_lock.lock();
+      if (Status s = EnsureContent(store_, content, resources); !s.ok()) return {false, {}, s};
+    }
     auto existing = store_.Get(BundleDeploymentType(), bd_ns, name);
     if (!existing.ok()) {
       if (existing.status().code() != StatusCode::kNotFound) return {false, {}, existing.status()};
@@ -182,7 +241,10 @@ queue::Result BundleController::Reconcile(const std::string& key) {
     updated["metadata"]["labels"] = labels;
     auto u = store_.Update(BundleDeploymentType(), updated);
     if (!u.ok()) return {false, {}, u.status()};
+    moved.push_back(*existing);
   }
+  if (content_lock.owns_lock()) content_lock.unlock();
+  for (const Json& bd : moved) Released(bd, content);
 
   // Remove deployments to clusters no longer targeted; summarise the rest.
   store::ListOptions lo;
@@ -190,14 +252,20 @@ queue::Result BundleController::Reconcile(const std::string& key) {
   auto bds = store_.List(BundleDeploymentType(), lo);
   if (!bds.ok()) return {false, {}, bds.status()};
   int ready = 0, total = 0;
+  std::string problem;
   for (const Json& bd : bds->items) {
     if (!wanted.count(store::ObjectKey(bd))) {
       auto d = store_.Delete(BundleDeploymentType(), store::NamespaceOf(bd), store::NameOf(bd));
       if (!d.ok() && d.status().code() != StatusCode::kNotFound) return {false, {}, d.status()};
+      Released(bd, "");
       continue;
     }
     total++;
     const Json st = bd.value("status", Json::object());
+    if (auto it = offline.find(store::ObjectKey(bd)); it != offline.end()) {
+      if (problem.empty()) problem = it->second;
+      continue;
+    }
     if (st.value("ready", false) &&
         st.value("appliedDeploymentID", "") == ids[store::ObjectKey(bd)])
       ready++;
@@ -210,7 +278,9 @@ queue::Result BundleController::Reconcile(const std::string& key) {
     st["observedGeneration"] = b["metadata"].value("generation", 0);
     bool all = ready == total;
     model::SetCondition(st, "Ready", all, "",
-                        all ? "" : fmt::format("{}/{} BundleDeployments ready", ready, total));
+                        all ? ""
+                            : fmt::format("{}/{} BundleDeployments ready{}", ready, total,
+                                          problem.empty() ? "" : "; " + problem));
     if (st == before) return false;
     b["status"] = st;
     return true;

@@ -5,9 +5,16 @@
 // live in the cluster's namespace (model::ClusterNamespace), which is what an agent may read.
 // The labels, names and deployment IDs it writes are the object model's (src/model).
 // Level-triggered: Reconcile computes the full wanted set and converges to it.
+//
+// Content: before a BundleDeployment names a deploymentID, the Content it names exists (one per
+// distinct set of resources, model/content.h), so agents read manifests by ID and never Bundles.
+// A Content that no BundleDeployment references any more is deleted by CollectContent; never one
+// still referenced (see there).
 #pragma once
 
+#include <array>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -43,12 +50,30 @@ queue::Result RetargetNamespace(store::Store& store, const std::string& ns,
 
 class BundleController {
  public:
-  explicit BundleController(store::Store& store) : store_(store) {}
+  // `content_released` (optional) is told the name of each Content a BundleDeployment stopped
+  // referencing (it moved to other resources, or was deleted): the caller queues it for
+  // CollectContent. Called without locks held, from Reconcile's thread.
+  explicit BundleController(store::Store& store,
+                            std::function<void(const std::string&)> content_released = {})
+      : store_(store), content_released_(std::move(content_released)) {}
   queue::Result Reconcile(const std::string& key);  // "namespace/name" of a Bundle
+
+  // Deletes Content `name` if no BundleDeployment (other than ones being deleted, which need no
+  // manifests to be removed) names it. Never deletes one still referenced: Reconcile holds the
+  // Content's lock from making sure it exists until its BundleDeployments are written, and this
+  // holds it from listing the references until the delete, so a reference cannot appear in
+  // between. (One process runs the controllers, as DESIGN.md's Lease ensures.) A failed list or
+  // delete is returned for a retry with backoff. Thread-safe.
+  queue::Result CollectContent(const std::string& name);
 
  private:
   queue::Result Cleanup(const std::string& ns, const std::string& name);
+  void Released(const Json& bd, const std::string& still_used);
+  std::mutex& ContentLock(const std::string& name);
+
   store::Store& store_;
+  std::function<void(const std::string&)> content_released_;
+  std::array<std::mutex, 64> content_locks_;  // striped by content name
 };
 
 }  // namespace flotilla::target

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "model/content.h"
 #include "model/deployment.h"
+#include "model/keys.h"
 #include "model/names.h"
 #include "model/resource_type.h"
 #include "store/testing/faulty_store.h"
@@ -160,6 +162,47 @@ TEST_F(ClusterOptionsTest, RetargetNamespaceReturnsListErrors) {
   faulty.SetRule(nullptr);
   EXPECT_TRUE(RetargetNamespace(faulty, "fleet-default", add).error.ok());
   EXPECT_EQ(added, std::vector<std::string>{"fleet-default/b"});
+}
+
+// Contents: written before any BundleDeployment names them, collected once none does, never
+// while one does.
+TEST_F(ClusterOptionsTest, ContentIsWrittenFirstAndCollectedOnlyWhenUnreferenced) {
+  std::vector<std::string> released;
+  BundleController bc(*store_, [&](const std::string& c) { released.push_back(c); });
+  Json b = Bundle(R"({"resources": [{"name": "a.yaml", "content": "kind: ConfigMap\n"}]})");
+  ASSERT_TRUE(store_->Create(model::BundleType(), b).ok());
+  ASSERT_TRUE(bc.Reconcile("fleet-default/b").error.ok());
+  const std::string first = model::ContentId(b["spec"]["resources"]);
+  auto content = store_->Get(model::ContentType(), "", first);
+  ASSERT_TRUE(content.ok()) << content.status().ToString();
+  auto resources = model::ContentResources(*content);
+  ASSERT_TRUE(resources.ok());
+  EXPECT_EQ(*resources, b["spec"]["resources"]);
+  auto bd = store_->Get(model::BundleDeploymentType(), "cluster-fleet-default-dev-1", "b");
+  ASSERT_TRUE(bd.ok());
+  EXPECT_EQ((*bd)["metadata"]["labels"][model::kContentNameLabel], first);
+  // Referenced by three deployments: not collected.
+  EXPECT_TRUE(bc.CollectContent(first).error.ok());
+  EXPECT_TRUE(store_->Get(model::ContentType(), "", first).ok());
+  // New resources: every deployment moves to a new Content; the old one is released, collected.
+  auto cur = store_->Get(model::BundleType(), "fleet-default", "b");
+  ASSERT_TRUE(cur.ok());
+  (*cur)["spec"]["resources"][0]["content"] = "kind: ConfigMap\nmetadata: {name: x}\n";
+  ASSERT_TRUE(store_->Update(model::BundleType(), *cur).ok());
+  ASSERT_TRUE(bc.Reconcile("fleet-default/b").error.ok());
+  ASSERT_FALSE(released.empty());
+  EXPECT_EQ(released[0], first);
+  const std::string second = model::ContentId((*cur)["spec"]["resources"]);
+  EXPECT_TRUE(bc.CollectContent(second).error.ok());
+  EXPECT_TRUE(store_->Get(model::ContentType(), "", second).ok()) << "still referenced";
+  EXPECT_TRUE(bc.CollectContent(first).error.ok());
+  EXPECT_EQ(store_->Get(model::ContentType(), "", first).status().code(), StatusCode::kNotFound);
+  // A failed list of references deletes nothing and is retried.
+  store::testing::FaultyStore faulty(*store_);
+  faulty.FailAlways(store::testing::Op::kList, "BundleDeployment", Unavailable("injected"));
+  BundleController flaky(faulty);
+  EXPECT_EQ(flaky.CollectContent(second).error.code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(store_->Get(model::ContentType(), "", second).ok());
 }
 
 }  // namespace

@@ -50,9 +50,11 @@ commit_repo() { "$FIXTURES/git-repo.sh" commit "$GIT_ROOT/$1.git" master "$2" "$
 # start_server [extra flags...]: starts flotilla on a free port with its secure defaults (TLS
 # with the CA it makes, bearer tokens); sets API (https://...), SERVER_PID, KUBECONFIG_FILE
 # (the admin kubeconfig the server writes), E2E_CA (its CA) and E2E_TOKEN (the admin token).
+# $E2E_LISTEN overrides the listen address (default 127.0.0.1:0).
 start_server() {
   rm -f "$WORK/port"
-  "$FLOTILLA_BIN" server --data-dir "$WORK/data" --listen 127.0.0.1:0 --port-file "$WORK/port" \
+  "$FLOTILLA_BIN" server --data-dir "$WORK/data" --listen "${E2E_LISTEN:-127.0.0.1:0}" \
+    --port-file "$WORK/port" \
     --apply-dir "$WORK/apply" "$@" >>"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 200); do

@@ -14,12 +14,14 @@
 // - While it runs, nothing deployed is removed unless the desired state removes it: a cluster
 //   loses a deployment's objects only when its BundleDeployment is gone or being deleted; a
 //   BundleDeployment is deleted only when its Bundle is gone or no longer targets its Cluster; a
-//   Bundle is deleted only when its GitRepo is gone, being deleted, or no longer holds it.
+//   Bundle is deleted only when its GitRepo is gone, being deleted, or no longer holds it; a
+//   Content is deleted only when no BundleDeployment (not being deleted) names it.
 // - After the faults stop, everything converges: every unpaused GitRepo ends with status.commit =
 //   its remote head, observedGeneration = generation, updateGeneration = forceSyncGeneration and
 //   its Bundle holding the head's files; every Cluster the Bundle targets has a ready
 //   BundleDeployment and holds the head's objects; no cluster holds objects of a deployment that
-//   does not exist; a deleted GitRepo leaves no Bundle behind.
+//   does not exist; a deleted GitRepo leaves no Bundle behind; every Content left is named by a
+//   BundleDeployment.
 //
 // FLOTILLA_SIM_SEEDS=N runs N seeds (default 1000); FLOTILLA_SIM_SEED=S replays one seed;
 // FLOTILLA_SIM_LOG=1 logs the controllers.
@@ -68,6 +70,15 @@ std::unique_ptr<store::Store> OpenMemoryStore() {
 
 bool Deleting(const Json& obj) { return obj["metadata"].contains("deletionTimestamp"); }
 
+// The BundleDeployments naming Content `name`.
+std::vector<Json> ContentReferences(store::Store& store, const std::string& name) {
+  store::ListOptions lo;
+  lo.labels = *model::LabelSelector::Parse(std::string(model::kContentNameLabel) + "=" + name);
+  auto bds = store.List(BundleDeploymentType(), lo);
+  EXPECT_TRUE(bds.ok()) << bds.status().ToString();
+  return bds.ok() ? bds->items : std::vector<Json>{};
+}
+
 struct Sim {
   explicit Sim(uint64_t seed) : rng(seed), inner(OpenMemoryStore()), faulty(*inner, seed * 7 + 1) {
     git.rng = &rng;
@@ -87,7 +98,7 @@ struct Sim {
   std::vector<std::string> violations;
 
   // In-memory state, lost by Restart.
-  std::unique_ptr<queue::WorkQueue> gitrepo_q, bundle_q, retarget_q, bd_q;
+  std::unique_ptr<queue::WorkQueue> gitrepo_q, bundle_q, retarget_q, bd_q, content_q;
   std::unique_ptr<gitops::GitRepoController> gitrepos;
   std::unique_ptr<target::BundleController> bundles;
   std::unique_ptr<agent::Agent> agents[2];
@@ -114,7 +125,15 @@ struct Sim {
     if (c.op != Op::kDelete) return std::nullopt;
     if (c.type == &BundleDeploymentType()) AuditBundleDeploymentDelete(c.ns, c.name);
     if (c.type == &BundleType()) AuditBundleDelete(c.ns, c.name);
+    if (c.type == &model::ContentType()) AuditContentDelete(c.name);
     return std::nullopt;
+  }
+
+  void AuditContentDelete(const std::string& name) {
+    for (const Json& bd : ContentReferences(*inner, name))
+      if (!Deleting(bd))
+        Violation(fmt::format("Content {} deleted while BundleDeployment {} names it", name,
+                              store::ObjectKey(bd)));
   }
 
   void AuditBundleDeploymentDelete(const std::string& ns, const std::string& name) {
@@ -182,7 +201,7 @@ struct Sim {
 
   void Stop() {
     informers.clear();
-    for (auto* q : {&gitrepo_q, &bundle_q, &retarget_q, &bd_q})
+    for (auto* q : {&gitrepo_q, &bundle_q, &retarget_q, &bd_q, &content_q})
       if (*q) (*q)->ShutDown();
   }
 
@@ -194,12 +213,14 @@ struct Sim {
     bundle_q = NewQueue();
     retarget_q = NewQueue();
     bd_q = NewQueue();
+    content_q = NewQueue();
     gitops::GitRepoControllerOptions o;
     o.now = [this] { return epoch + (clock.Now() - queue::TimePoint{}); };
     o.random = [this] { return std::uniform_real_distribution<double>(0, 1)(rng); };
     o.events = false;
     gitrepos = std::make_unique<gitops::GitRepoController>(faulty, git, o);
-    bundles = std::make_unique<target::BundleController>(faulty);
+    bundles = std::make_unique<target::BundleController>(
+        faulty, [this](const std::string& c) { content_q->Add(c); });
     for (int i = 0; i < 2; i++)
       agents[i] = std::make_unique<agent::Agent>(faulty, appliers[i],
                                                  agent::AgentOptions{kNs, kClusters[i]});
@@ -221,7 +242,15 @@ struct Sim {
           std::string repo = labels.value(model::kRepoNameLabel, "");
           if (!bname.empty()) bundle_q->Add(bns + "/" + bname);
           if (!repo.empty()) gitrepo_q->Add(bns + "/" + repo);
+          std::string content = labels.value(model::kContentNameLabel, "");
+          if (!content.empty() &&
+              (ev.type == store::WatchEventType::kDeleted || Deleting(ev.object)))
+            content_q->Add(content);
           if (bd_filter->ShouldEnqueue(ev)) bd_q->Add(store::ObjectKey(ev.object));
+        }));
+    informers.push_back(std::make_unique<gitops::Informer>(
+        faulty, model::ContentType(), [this](const store::WatchEvent& ev) {
+          if (ev.type == store::WatchEventType::kAdded) content_q->Add(store::NameOf(ev.object));
         }));
     for (const model::ResourceType* t : {&ClusterType(), &ClusterGroupType()})
       informers.push_back(std::make_unique<gitops::Informer>(
@@ -253,6 +282,8 @@ struct Sim {
       return target::RetargetNamespace(faulty, ns,
                                        [this](const std::string& k) { bundle_q->Add(k); });
     });
+    any |= queue::ProcessNextReady(
+        *content_q, [this](const std::string& c) { return bundles->CollectContent(c); });
     any |= queue::ProcessNextReady(*bd_q, [this](const std::string& k) {
       for (auto& a : agents)
         if (store::SplitKey(k).first == a->deployment_namespace()) return a->Reconcile(k);
@@ -268,7 +299,7 @@ struct Sim {
 
   std::optional<queue::TimePoint> NextReadyAt() {
     std::optional<queue::TimePoint> next;
-    for (auto* q : {&gitrepo_q, &bundle_q, &retarget_q, &bd_q}) {
+    for (auto* q : {&gitrepo_q, &bundle_q, &retarget_q, &bd_q, &content_q}) {
       auto t = (*q)->NextReadyAt();
       if (t && (!next || *t < *next)) next = t;
     }
@@ -421,6 +452,14 @@ std::string Check(Sim& sim) {
       if (!sim.inner->Get(BundleDeploymentType(), ns, name).ok())
         return fmt::format("cluster {} holds {} whose BundleDeployment is gone", kClusters[c], id);
     }
+  // Every Content left is named by a deployment (released ones were collected).
+  auto contents = sim.inner->List(model::ContentType(), {});
+  if (!contents.ok()) return contents.status().ToString();
+  for (const Json& c : contents->items) {
+    bool used = false;
+    for (const Json& bd : ContentReferences(*sim.inner, store::NameOf(c))) used |= !Deleting(bd);
+    if (!used) return fmt::format("Content {} is named by no BundleDeployment", store::NameOf(c));
+  }
   return "";
 }
 
