@@ -373,7 +373,7 @@ TEST_F(RbacTest, BuiltInRoles) {
       {"root", Url("get", "/metrics"), true},
       {"agent", Res("watch", kF, "bundledeployments", "cluster-ns"), true},
       {"agent", Res("patch", kF, "bundledeployments", "cluster-ns", "bd", "status"), true},
-      {"agent", Res("update", kF, "bundledeployments", "cluster-ns", "bd"), false},
+      {"agent", Res("update", kF, "bundledeployments", "cluster-ns", "bd"), true},  // its finalizer
       {"agent", Res("watch", kF, "bundledeployments", "other-ns"), false},
       {"agent", Res("list", kF, "bundledeployments"), false},
       {"agent", Res("get", "", "secrets", "cluster-ns", "values"), true},

@@ -133,10 +133,12 @@ std::vector<Json> DefaultClusterRoles() {
       ClusterRole(kAdminRole, admin),
       ClusterRole(kEditRole, edit),
       ClusterRole(kViewRole, view),
-      ClusterRole(kBundleDeploymentAgentRole,
-                  {Rule({kFleet}, {"bundledeployments"}, kRead),
-                   Rule({kFleet}, {"bundledeployments/status"}, {"get", "update", "patch"}),
-                   Rule({""}, {"secrets", "configmaps"}, {"get"})}),
+      ClusterRole(
+          kBundleDeploymentAgentRole,
+          // update/patch: the agent's finalizer on each BundleDeployment it applied.
+          {Rule({kFleet}, {"bundledeployments"}, {"get", "list", "watch", "update", "patch"}),
+           Rule({kFleet}, {"bundledeployments/status"}, {"get", "update", "patch"}),
+           Rule({""}, {"secrets", "configmaps"}, {"get"})}),
       ClusterRole(kContentReaderRole, {Rule({kFleet}, {"contents"}, {"get"})}),
       ClusterRole(kRegistrationRole, {Rule({kFleet}, {"clusterregistrations"}, {"create", "get"}),
                                       Rule({""}, {"secrets"}, {"get"})}),

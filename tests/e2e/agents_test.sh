@@ -21,15 +21,46 @@ stop_agents() {
 }
 trap 'rc=$?; stop_agents; cleanup $rc' EXIT
 
-# The token the agents present. The server on main may run without authentication (then any
-# token passes); with authentication on, it is a ServiceAccount token per cluster.
+# The token an agent presents: a ServiceAccount per cluster, bound to exactly what Fleet's agent
+# may do (its BundleDeployments, Contents by name, its own Cluster's status), and a token for it
+# from `kubectl create token` (cluster registration would do this for the agent).
 agent_token() {
-  local c=$1 tok
-  if tok=$(kc create token "agent-$c" -n fleet-default 2>/dev/null) && [ -n "$tok" ]; then
-    echo "$tok"
-  else
-    echo "flt_e2e-unauthenticated"
-  fi
+  local c=$1 ns
+  ns="cluster-fleet-default-$c"  # model::ClusterNamespace
+  kc create namespace "$ns" >/dev/null 2>&1 || true
+  cat <<YAML | kc apply -f - >/dev/null
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: agent-$c, namespace: fleet-default}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: agent-$c, namespace: $ns}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: fleet-bundledeployment-agent}
+subjects: [{kind: ServiceAccount, name: agent-$c, namespace: fleet-default}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: agent-$c-content}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: fleet-content-reader}
+subjects: [{kind: ServiceAccount, name: agent-$c, namespace: fleet-default}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: cluster-$c-status, namespace: fleet-default}
+rules:
+- apiGroups: [fleet.cattle.io]
+  resources: [clusters, clusters/status]
+  resourceNames: [$c]
+  verbs: [get, update, patch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: cluster-$c-status, namespace: fleet-default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: cluster-$c-status}
+subjects: [{kind: ServiceAccount, name: agent-$c, namespace: fleet-default}]
+YAML
+  kc create token "agent-$c" -n fleet-default --duration 24h
 }
 
 # start_agent CLUSTER: runs `flotilla agent` for fleet-default/CLUSTER.
@@ -37,7 +68,7 @@ start_agent() {
   local c=$1
   mkdir -p "$WORK/agent-$c"
   [ -s "$WORK/agent-$c/token" ] || agent_token "$c" >"$WORK/agent-$c/token"
-  "$FLOTILLA_BIN" agent --server "$API" --token-file "$WORK/agent-$c/token" \
+  "$FLOTILLA_BIN" agent --server "$API" --token-file "$WORK/agent-$c/token" --ca-file "$E2E_CA" \
     --state-dir "$WORK/agent-$c/state" --apply-dir "$WORK/apply-$c" \
     --cluster-namespace fleet-default --cluster-name "$c" --checkin-interval "$CHECKIN" \
     >>"$WORK/agent-$c.log" 2>&1 &
@@ -73,7 +104,7 @@ for env in dev test prod; do cm "$env" >"$WORK/repo/overlays/$env/cm.yaml"; done
 new_repo app "$WORK/repo" >/dev/null
 
 start_server --agent-checkin-interval "$CHECKIN"
-wait_until "server ready" curl -fsS "$API/readyz"
+wait_until "server ready" acurl -fsS "$API/readyz"
 
 for c in dev test prod; do
   cat <<YAML | kc apply --validate=false -f - >/dev/null
@@ -138,7 +169,7 @@ wait "$SERVER_PID" || fail "server exit code $?"
 SERVER_PID=""
 sleep 1
 E2E_LISTEN="127.0.0.1:${API##*:}" start_server --agent-checkin-interval "$CHECKIN"
-wait_until "server ready again" curl -fsS "$API/readyz"
+wait_until "server ready again" acurl -fsS "$API/readyz"
 for c in dev test prod; do
   wait_until "$c logged its reconnect" grep -q "informer reconnected" "$WORK/agent-$c.log"
 done
