@@ -203,8 +203,9 @@ TEST_F(KubectlAuthzTest, CanIAgreesWithEnforcement) {
           EXPECT_EQ(yes, !forbidden)
               << who << ": kubectl auth can-i " << verb << " " << res << " -n " << ns << " said "
               << can.out << " but kubectl " << args << " gave: " << real.err;
-          if (forbidden)
+          if (forbidden) {
             EXPECT_NE(real.err.find(" is forbidden: User \""), std::string::npos) << real.err;
+          }
           ++rows;
           allowed += yes;
         }

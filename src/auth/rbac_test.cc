@@ -426,7 +426,9 @@ TEST_F(RbacTest, ConcurrentDecisionsWhileBindingsChange) {
     std::string ns = fmt::format("ns-{}", i);
     Put(model::RoleBindingType(),
         BindingJson(ns, "b", "ClusterRole", "r", {Subject("User", "u-" + std::to_string(i))}));
-    if (i % 2 == 1) ASSERT_TRUE(store_->Delete(model::RoleBindingType(), ns, "b").ok());
+    if (i % 2 == 1) {
+      ASSERT_TRUE(store_->Delete(model::RoleBindingType(), ns, "b").ok());
+    }
   }
   done = true;
   for (auto& r : readers) r.join();
