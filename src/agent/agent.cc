@@ -170,6 +170,20 @@ queue::Result Agent::Reconcile(const std::string& key) {
   return {};
 }
 
+controller::Queue& Agent::Register(controller::Manager& manager, int workers,
+                                   const std::string& name) {
+  controller::Queue& q = manager.AddController(
+      {.name = name, .workers = workers, .reconcile = [this](const std::string& key) {
+         return Reconcile(key);
+       }});
+  manager.Watch(BundleDeploymentType(),
+                [this, &q](const store::WatchEvent& ev) {
+                  if (spec_changes_.ShouldEnqueue(ev)) q.Add(store::ObjectKey(ev.object));
+                },
+                {.ns = deployment_ns_});
+  return q;
+}
+
 Status Agent::Heartbeat() {
   auto r = store::Mutate(store_, model::ClusterType(), options_.cluster_namespace,
                          options_.cluster_name, true, [&](Json& c) {

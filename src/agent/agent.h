@@ -18,6 +18,8 @@
 #include <string>
 
 #include "agent/applier.h"
+#include "controller/informer.h"
+#include "controller/manager.h"
 #include "queue/worker_pool.h"
 #include "store/store.h"
 
@@ -41,6 +43,13 @@ class Agent {
   // Marks the Cluster as seen (status.agent.lastSeen) and summarises its bundles.
   Status Heartbeat();
 
+  // Registers this agent's controller, named `name`, with `manager`: `workers` workers over the
+  // keys of its BundleDeployments, queued when one is created, deleted or its spec changes (not
+  // its status: the agent writes that). Returns its queue. REQUIRES: before the manager starts;
+  // this agent outlives it.
+  controller::Queue& Register(controller::Manager& manager, int workers,
+                              const std::string& name = "bundledeployment");
+
  private:
   queue::Result Remove(const std::string& ns, const std::string& name, bool has_finalizer);
   Status ReportError(const std::string& ns, const std::string& name, const Status& error);
@@ -51,6 +60,7 @@ class Agent {
   Applier& applier_;
   AgentOptions options_;
   std::string deployment_ns_;
+  controller::SpecChangeFilter spec_changes_;
 };
 
 }  // namespace flotilla::agent

@@ -17,12 +17,10 @@
 #include "agent/agent.h"
 #include "agent/directory/directory_applier.h"
 #include "client/remote_store.h"
+#include "controller/manager.h"
 #include "core/log.h"
 #include "core/time.h"
-#include "gitops/informer.h"
 #include "model/names.h"
-#include "queue/worker_pool.h"
-#include "queue/workqueue.h"
 
 namespace flotilla::cli {
 namespace {
@@ -91,16 +89,8 @@ int RunAgent(const AgentFlags& flags) {
   if (!applier.ok()) return Fail(applier.status().message());
 
   agent::Agent agent(store, **applier, {flags.cluster_namespace, flags.cluster_name});
-  queue::QueueOptions qo;
-  qo.name = "bundledeployment";
-  queue::WorkQueue queue(std::move(qo));
-  gitops::SpecChangeFilter filter;
-  gitops::Informer informer(
-      store, model::BundleDeploymentType(),
-      [&](const store::WatchEvent& ev) {
-        if (filter.ShouldEnqueue(ev)) queue.Add(store::ObjectKey(ev.object));
-      },
-      std::chrono::seconds(0), agent.deployment_namespace());
+  controller::Manager controllers(store);
+  agent.Register(controllers, std::max(1, flags.workers));
 
   struct sigaction sa {};
   sa.sa_handler = OnAgentSignal;
@@ -112,34 +102,29 @@ int RunAgent(const AgentFlags& flags) {
              {"namespace", agent.deployment_namespace()},
              {"apply_dir", flags.apply_dir},
              {"checkin_interval", flags.checkin_interval}});
-  informer.Start();
-  {
-    queue::WorkerPool pool(queue, std::max(1, flags.workers),
-                           [&](const std::string& k) { return agent.Reconcile(k); });
-    auto next_checkin = std::chrono::steady_clock::now();
-    bool checkin_failing = false;
-    while (!g_agent_stop) {
-      if (std::chrono::steady_clock::now() >= next_checkin) {
-        Status hb = agent.Heartbeat();
-        if (!hb.ok() && !checkin_failing)
-          log::Warn("check-in failed; retrying", {{"error", hb.ToString()}});
-        if (hb.ok() && checkin_failing) log::Info("check-in succeeded again");
-        checkin_failing = !hb.ok();
-        // A failed check-in is retried sooner than the interval (the server may be restarting).
-        next_checkin =
-            std::chrono::steady_clock::now() +
-            (hb.ok() ? std::chrono::duration_cast<std::chrono::milliseconds>(*interval)
-                     : std::min<std::chrono::milliseconds>(
-                           std::chrono::seconds(5),
-                           std::chrono::duration_cast<std::chrono::milliseconds>(*interval)));
-      }
-      std::unique_lock<std::mutex> lock(g_agent_mu);
-      g_agent_cv.wait_for(lock, std::chrono::milliseconds(200));
+  if (Status st = controllers.Start(); !st.ok()) return Fail(st.message());
+  auto next_checkin = std::chrono::steady_clock::now();
+  bool checkin_failing = false;
+  while (!g_agent_stop) {
+    if (std::chrono::steady_clock::now() >= next_checkin) {
+      Status hb = agent.Heartbeat();
+      if (!hb.ok() && !checkin_failing)
+        log::Warn("check-in failed; retrying", {{"error", hb.ToString()}});
+      if (hb.ok() && checkin_failing) log::Info("check-in succeeded again");
+      checkin_failing = !hb.ok();
+      // A failed check-in is retried sooner than the interval (the server may be restarting).
+      next_checkin =
+          std::chrono::steady_clock::now() +
+          (hb.ok() ? std::chrono::duration_cast<std::chrono::milliseconds>(*interval)
+                   : std::min<std::chrono::milliseconds>(
+                         std::chrono::seconds(5),
+                         std::chrono::duration_cast<std::chrono::milliseconds>(*interval)));
     }
-    log::Info("agent shutting down");
-    informer.Stop();
-    queue.ShutDownWithDrain();
+    std::unique_lock<std::mutex> lock(g_agent_mu);
+    g_agent_cv.wait_for(lock, std::chrono::milliseconds(200));
   }
+  log::Info("agent shutting down");
+  controllers.Stop();
   log::Info("flotilla agent stopped");
   return 0;
 }

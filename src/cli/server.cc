@@ -28,18 +28,17 @@
 #include "auth/rbac.h"
 #include "auth/roles.h"
 #include "auth/token_authenticator.h"
+#include "controller/manager.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
 #include "gitops/events.h"
 #include "gitops/git_source.h"
 #include "gitops/gitrepo_controller.h"
-#include "gitops/informer.h"
 #include "gitops/sync_health.h"
 #include "model/cluster_status.h"
 #include "model/keys.h"
 #include "model/names.h"
-#include "queue/worker_pool.h"
 #include "store/encryption/encrypting_store.h"
 #include "store/store.h"
 #include "target/bundle_controller.h"
@@ -312,105 +311,38 @@ int RunServer(const ServerFlags& flags) {
   gitops::GitRepoControllerOptions gitrepo_options;
   gitrepo_options.chart_fetcher = charts.get();
   gitops::GitRepoController gitrepos(*store, *git, gitrepo_options);
-  // Contents a BundleDeployment stopped naming are collected once none does (BundleController).
-  queue::QueueOptions cq;
-  cq.name = "content";
-  queue::WorkQueue content_queue(std::move(cq));
-  target::BundleController bundles(*store, [&](const std::string& c) { content_queue.Add(c); });
+  target::BundleController bundles(*store);
+  gitops::EventRecorder event_gc(*store);
 
-  queue::QueueOptions gq;
-  gq.name = "gitrepo";
-  gq.rate_limiter = std::make_unique<queue::ExponentialBackoffRateLimiter>(
-      std::chrono::milliseconds(500), std::chrono::minutes(5));
-  queue::WorkQueue gitrepo_queue(std::move(gq));
-  queue::QueueOptions bq;
-  bq.name = "bundle";
-  queue::WorkQueue bundle_queue(std::move(bq));
-  queue::QueueOptions dq;
-  dq.name = "bundledeployment";
-  queue::WorkQueue bd_queue(std::move(dq));
-
-  gitops::SpecChangeFilter gitrepo_filter, bd_filter;
-  gitops::Informer gitrepo_informer(
-      *store, GitRepoType(),
-      [&](const store::WatchEvent& ev) {
-        if (gitrepo_filter.ShouldEnqueue(ev)) gitrepo_queue.Add(store::ObjectKey(ev.object));
+  // The controllers, each registering what it watches and how an event maps to its keys. One
+  // Manager runs them all (and the housekeeping that goes with them); Start/Stop is the seam for
+  // running them only where they should run.
+  controller::Manager controllers(*store);
+  controller::Queue& gitrepo_queue = gitrepos.Register(
+      controllers, std::max(1, flags.gitrepo_workers), std::chrono::seconds(flags.resync_seconds));
+  bundles.Register(controllers, std::max(1, flags.bundle_workers));
+  local_agent.Register(controllers, std::max(1, flags.bundledeployment_workers));
+  controllers.Every(
+      "local-agent-checkin", checkin_interval,
+      [&] {
+        Status hb = local_agent.Heartbeat();
+        if (!hb.ok()) log::Warn("agent heartbeat failed", {{"error", hb.ToString()}});
       },
-      std::chrono::seconds(flags.resync_seconds));
-  gitops::Informer bundle_informer(*store, BundleType(), [&](const store::WatchEvent& ev) {
-    bundle_queue.Add(store::ObjectKey(ev.object));
-  });
-  gitops::Informer bd_informer(*store, BundleDeploymentType(), [&](const store::WatchEvent& ev) {
-    const Json labels = ev.object["metadata"].value("labels", Json::object());
-    std::string bns = labels.value(model::kBundleNamespaceLabel, "");
-    std::string bname = labels.value(model::kBundleNameLabel, "");
-    std::string repo = labels.value(model::kRepoNameLabel, "");
-    if (!bname.empty()) bundle_queue.Add(bns + "/" + bname);
-    if (!repo.empty()) gitrepo_queue.Add(bns + "/" + repo);
-    std::string content = labels.value(model::kContentNameLabel, "");
-    if (!content.empty() && (ev.type == store::WatchEventType::kDeleted ||
-                             ev.object["metadata"].contains("deletionTimestamp")))
-      content_queue.Add(content);
-    if (store::NamespaceOf(ev.object) == local_agent.deployment_namespace() &&
-        bd_filter.ShouldEnqueue(ev))
-      bd_queue.Add(store::ObjectKey(ev.object));
-  });
-  // Cluster and ClusterGroup changes retarget the Bundles of their namespace. The key is the
-  // namespace, and listing its Bundles is a reconcile of its own, so a failed list is retried
-  // with backoff instead of dropping the trigger.
-  queue::QueueOptions tq;
-  tq.name = "retarget";
-  queue::WorkQueue retarget_queue(std::move(tq));
-  auto retarget = [&](const store::WatchEvent& ev) {
-    retarget_queue.Add(store::NamespaceOf(ev.object));
-  };
-  // A Cluster retargets only when what targeting and readiness read changes (labels, spec,
-  // offline or not), not at every check-in. Going offline or back also re-sums the GitRepos
-  // deployed to it.
-  std::mutex cluster_seen_mu;
-  std::map<std::string, std::string> cluster_seen;  // key -> fingerprint
-  gitops::Informer cluster_informer(*store, ClusterType(), [&](const store::WatchEvent& ev) {
-    const std::string key = store::ObjectKey(ev.object);
-    const bool offline = model::ClusterOffline(ev.object);
-    const std::string print = ev.type == store::WatchEventType::kDeleted
-                                  ? ""
-                                  : ev.object["metadata"].value("labels", Json::object()).dump() +
-                                        ev.object.value("spec", Json::object()).dump() +
-                                        (offline ? "1" : "0");
-    bool offline_flipped = false;
-    {
-      std::lock_guard<std::mutex> lock(cluster_seen_mu);
-      auto it = cluster_seen.find(key);
-      if (it != cluster_seen.end() && it->second == print) return;
-      offline_flipped = it != cluster_seen.end() && !it->second.empty() && !print.empty() &&
-                        it->second.back() != print.back();
-      if (print.empty())
-        cluster_seen.erase(key);
-      else
-        cluster_seen[key] = print;
-    }
-    retarget(ev);
-    if (!offline_flipped) return;
-    store::ListOptions lo;
-    lo.ns = model::ClusterNamespace(store::NamespaceOf(ev.object), store::NameOf(ev.object));
-    auto bds = store->List(BundleDeploymentType(), lo);
-    if (!bds.ok()) return;  // the Bundles' reconcile (just queued) re-sums them anyway
-    for (const Json& bd : bds->items) {
-      const Json labels = bd["metadata"].value("labels", Json::object());
-      std::string repo = labels.value(model::kRepoNameLabel, "");
-      if (!repo.empty())
-        gitrepo_queue.Add(labels.value(model::kBundleNamespaceLabel, "") + "/" + repo);
-    }
-  });
-  // Every Content listed at start and on each resync is checked for references: a release missed
-  // across a restart is collected then.
-  gitops::Informer content_informer(
-      *store, model::ContentType(),
-      [&](const store::WatchEvent& ev) {
-        if (ev.type == store::WatchEventType::kAdded) content_queue.Add(store::NameOf(ev.object));
+      std::chrono::milliseconds(0));
+  // Offline clusters are looked for every half interval (at most every 30 s), from one interval
+  // after start (agents get that long to check in after a restart).
+  controllers.Every(
+      "mark-offline-clusters",
+      std::clamp<std::chrono::milliseconds>(checkin_interval / 2, std::chrono::milliseconds(200),
+                                            std::chrono::seconds(30)),
+      [&] { MarkOfflineClusters(*store, checkin_interval); }, checkin_interval);
+  controllers.Every(
+      "expire-events", std::chrono::minutes(10),
+      [&] {
+        int n = event_gc.CollectGarbage();
+        if (n > 0) log::Info("expired events deleted", {{"count", std::to_string(n)}});
       },
-      std::chrono::minutes(10));
-  gitops::Informer group_informer(*store, model::ClusterGroupType(), retarget);
+      std::chrono::minutes(1));
 
   // The "lost sync" alarms, recomputed from the store every few seconds by the main loop (not
   // at scrape time: at 10,000 GitRepos a full list costs seconds).
@@ -470,8 +402,7 @@ int RunServer(const ServerFlags& flags) {
   api_server.Handle("/readyz", [&](const api::HttpRequest&) {
     api::HttpResponse r;
     r.content_type = "text/plain; charset=utf-8";
-    bool synced = gitrepo_informer.Synced() && bundle_informer.Synced() && bd_informer.Synced() &&
-                  cluster_informer.Synced() && group_informer.Synced();
+    bool synced = controllers.Synced();
     auto probe = store->Get(ClusterType(), "fleet-local", "local");
     if (!synced || !probe.ok()) {
       r.status = 503;
@@ -540,80 +471,32 @@ int RunServer(const ServerFlags& flags) {
              {"bundle_workers", std::to_string(flags.bundle_workers)},
              {"bundledeployment_workers", std::to_string(flags.bundledeployment_workers)}});
 
-  gitrepo_informer.Start();
-  bundle_informer.Start();
-  bd_informer.Start();
-  cluster_informer.Start();
-  group_informer.Start();
-  content_informer.Start();
-  {
-    queue::WorkerPool gitrepo_pool(gitrepo_queue, std::max(1, flags.gitrepo_workers),
-                                   [&](const std::string& k) { return gitrepos.Reconcile(k); });
-    queue::WorkerPool bundle_pool(bundle_queue, std::max(1, flags.bundle_workers),
-                                  [&](const std::string& k) { return bundles.Reconcile(k); });
-    queue::WorkerPool bd_pool(bd_queue, std::max(1, flags.bundledeployment_workers),
-                              [&](const std::string& k) { return local_agent.Reconcile(k); });
-    queue::WorkerPool content_pool(
-        content_queue, 1, [&](const std::string& name) { return bundles.CollectContent(name); });
-    queue::WorkerPool retarget_pool(retarget_queue, 1, [&](const std::string& ns) {
-      return target::RetargetNamespace(*store, ns,
-                                       [&](const std::string& k) { bundle_queue.Add(k); });
-    });
-
-    struct sigaction sa {};
-    sa.sa_handler = OnSignal;
-    sigaction(SIGTERM, &sa, nullptr);
-    sigaction(SIGINT, &sa, nullptr);
-    auto next_heartbeat = std::chrono::steady_clock::now();
-    auto next_event_gc = next_heartbeat + std::chrono::minutes(1);
-    auto next_health = next_heartbeat;
-    auto next_trim = next_heartbeat;
-    auto next_offline = next_heartbeat + checkin_interval;
-    // Offline clusters are looked for every half interval (at most every 30 s).
-    const auto offline_period = std::clamp<std::chrono::milliseconds>(
-        checkin_interval / 2, std::chrono::milliseconds(200), std::chrono::seconds(30));
-    gitops::EventRecorder event_gc(*store);
-    while (!g_stop) {
-      if (std::chrono::steady_clock::now() >= next_health) {
-        update_health();
-        next_health = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-      }
-      if (std::chrono::steady_clock::now() >= next_event_gc) {
-        int n = event_gc.CollectGarbage();
-        if (n > 0) log::Info("expired events deleted", {{"count", std::to_string(n)}});
-        next_event_gc = std::chrono::steady_clock::now() + std::chrono::minutes(10);
-      }
-      if (std::chrono::steady_clock::now() >= next_heartbeat) {
-        Status hb = local_agent.Heartbeat();
-        if (!hb.ok()) log::Warn("agent heartbeat failed", {{"error", hb.ToString()}});
-        next_heartbeat = std::chrono::steady_clock::now() + checkin_interval;
-      }
-      if (std::chrono::steady_clock::now() >= next_trim) {
-        malloc_trim(0);
-        next_trim = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-      }
-      if (std::chrono::steady_clock::now() >= next_offline) {
-        MarkOfflineClusters(*store, checkin_interval);
-        next_offline = std::chrono::steady_clock::now() + offline_period;
-      }
-      std::unique_lock<std::mutex> lock(g_stop_mu);
-      g_stop_cv.wait_for(lock, std::chrono::milliseconds(200));
-    }
-    log::Info("shutting down");
-    api_server.Stop();
-    for (const HttpGauge& g : kHttpGauges) reg.AddGauge(g.name, g.help).Remove({});
-    gitrepo_informer.Stop();
-    bundle_informer.Stop();
-    bd_informer.Stop();
-    cluster_informer.Stop();
-    group_informer.Stop();
-    content_informer.Stop();
-    retarget_queue.ShutDownWithDrain();
-    content_queue.ShutDownWithDrain();
-    gitrepo_queue.ShutDownWithDrain();
-    bundle_queue.ShutDownWithDrain();
-    bd_queue.ShutDownWithDrain();
+  if (Status s = controllers.Start(); !s.ok()) {
+    log::Error("cannot start the controllers", {{"error", s.ToString()}});
+    return 1;
   }
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  auto next_health = std::chrono::steady_clock::now();
+  auto next_trim = next_health;
+  while (!g_stop) {
+    if (std::chrono::steady_clock::now() >= next_health) {
+      update_health();
+      next_health = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    }
+    if (std::chrono::steady_clock::now() >= next_trim) {
+      malloc_trim(0);
+      next_trim = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    }
+    std::unique_lock<std::mutex> lock(g_stop_mu);
+    g_stop_cv.wait_for(lock, std::chrono::milliseconds(200));
+  }
+  log::Info("shutting down");
+  api_server.Stop();
+  for (const HttpGauge& g : kHttpGauges) reg.AddGauge(g.name, g.help).Remove({});
+  controllers.Stop();
   log::Info("flotilla server stopped");
   return 0;
 }

@@ -14,6 +14,7 @@
 #include "model/gitrepo.h"
 #include "model/json_get.h"
 #include "model/keys.h"
+#include "model/names.h"
 #include "model/secret.h"
 #include "render/bundles/bundles.h"
 
@@ -62,6 +63,56 @@ Status WriteStatus(store::Store& store, const std::string& ns, const std::string
 GitRepoController::GitRepoController(store::Store& store, GitSource& git,
                                      GitRepoControllerOptions options)
     : store_(store), git_(git), options_(std::move(options)), events_(store) {}
+
+controller::Queue& GitRepoController::Register(controller::Manager& manager, int workers,
+                                               std::chrono::seconds resync) {
+  controller::Queue& q =
+      manager.AddController({.name = "gitrepo",
+                             .workers = workers,
+                             .reconcile = [this](const std::string& key) { return Reconcile(key); },
+                             .rate_limiter =
+                                 [] {
+                                   return std::make_unique<queue::ExponentialBackoffRateLimiter>(
+                                       std::chrono::milliseconds(500), std::chrono::minutes(5));
+                                 }});
+  manager.Watch(GitRepoType(),
+                [this, &q](const store::WatchEvent& ev) {
+                  if (spec_changes_.ShouldEnqueue(ev)) q.Add(store::ObjectKey(ev.object));
+                },
+                {.resync = resync});
+  manager.Watch(BundleDeploymentType(), [&q](const store::WatchEvent& ev) {
+    const Json labels = ev.object["metadata"].value("labels", Json::object());
+    std::string repo = labels.value(model::kRepoNameLabel, "");
+    if (!repo.empty()) q.Add(labels.value(model::kBundleNamespaceLabel, "") + "/" + repo);
+  });
+  // A cluster going offline or coming back changes the readiness of the GitRepos deployed to it.
+  manager.Watch(model::ClusterType(), [this, &q](const store::WatchEvent& ev) {
+    const std::string key = store::ObjectKey(ev.object);
+    bool flipped = false;
+    {
+      std::lock_guard<std::mutex> lock(offline_mu_);
+      if (ev.type == store::WatchEventType::kDeleted) {
+        cluster_offline_.erase(key);
+        return;
+      }
+      const bool offline = model::ClusterOffline(ev.object);
+      auto it = cluster_offline_.find(key);
+      flipped = it != cluster_offline_.end() && it->second != offline;
+      cluster_offline_[key] = offline;
+    }
+    if (!flipped) return;
+    store::ListOptions lo;
+    lo.ns = model::ClusterNamespace(store::NamespaceOf(ev.object), store::NameOf(ev.object));
+    auto bds = store_.List(BundleDeploymentType(), lo);
+    if (!bds.ok()) return;  // the Bundles' reconcile (queued by the same change) re-sums them
+    for (const Json& bd : bds->items) {
+      const Json labels = bd["metadata"].value("labels", Json::object());
+      std::string repo = labels.value(model::kRepoNameLabel, "");
+      if (!repo.empty()) q.Add(labels.value(model::kBundleNamespaceLabel, "") + "/" + repo);
+    }
+  });
+  return q;
+}
 
 StatusOr<git::RemoteSpec> GitRepoController::RemoteFor(const Json& obj, const std::string& ns) {
   ASSIGN_OR_RETURN(model::GitRepoSpec spec, model::ParseGitRepoSpec(obj["spec"]));

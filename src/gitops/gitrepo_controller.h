@@ -10,8 +10,12 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 
+#include "controller/informer.h"
+#include "controller/manager.h"
 #include "gitops/events.h"
 #include "gitops/git_source.h"
 #include "queue/worker_pool.h"
@@ -43,6 +47,15 @@ class GitRepoController {
   // Reconciles GitRepo `key` ("namespace/name").
   queue::Result Reconcile(const std::string& key);
 
+  // Registers the "gitrepo" controller (`workers` workers, backoff 0.5 s doubling to 5 min) with
+  // `manager`. Its key is the GitRepo's "namespace/name", queued when the GitRepo's spec changes
+  // (not its status: this controller writes it), when one of its BundleDeployments changes
+  // (readiness is summed from them), when a cluster it deploys to goes offline or comes back,
+  // and for every GitRepo each `resync` (0 = never). Returns the queue, for the webhook receiver.
+  // REQUIRES: before the manager starts; this controller outlives it.
+  controller::Queue& Register(controller::Manager& manager, int workers,
+                              std::chrono::seconds resync);
+
  private:
   struct Sync;
   queue::Result Cleanup(const std::string& ns, const std::string& name, const Json* obj);
@@ -57,6 +70,10 @@ class GitRepoController {
   GitRepoControllerOptions options_;
   EventRecorder events_;
   render::BundleCache render_cache_;  // shared by every GitRepo (keys include the GitRepo)
+  // Event filters of Register's watches.
+  controller::SpecChangeFilter spec_changes_;
+  std::mutex offline_mu_;
+  std::map<std::string, bool> cluster_offline_;  // GUARDED_BY(offline_mu_); key -> offline
 };
 
 }  // namespace flotilla::gitops

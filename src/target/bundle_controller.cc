@@ -289,4 +289,62 @@ queue::Result BundleController::Reconcile(const std::string& key) {
   return {};
 }
 
+void BundleController::Register(controller::Manager& manager, int workers) {
+  controller::Queue& bundles = manager.AddController(
+      {.name = "bundle", .workers = workers, .reconcile = [this](const std::string& key) {
+         return Reconcile(key);
+       }});
+  controller::Queue& contents =
+      manager.AddController({.name = "content", .reconcile = [this](const std::string& name) {
+                               return CollectContent(name);
+                             }});
+  content_released_ = [&contents](const std::string& name) { contents.Add(name); };
+  // Listing a namespace's Bundles is a reconcile of its own, so a failed list is retried with
+  // backoff instead of dropping the trigger.
+  controller::Queue& retarget = manager.AddController(
+      {.name = "retarget", .reconcile = [this, &bundles](const std::string& ns) {
+         return RetargetNamespace(store_, ns, [&](const std::string& k) { bundles.Add(k); });
+       }});
+
+  manager.Watch(BundleType(), [&bundles](const store::WatchEvent& ev) {
+    bundles.Add(store::ObjectKey(ev.object));
+  });
+  manager.Watch(BundleDeploymentType(), [&bundles, &contents](const store::WatchEvent& ev) {
+    const Json labels = ev.object["metadata"].value("labels", Json::object());
+    std::string bname = labels.value(model::kBundleNameLabel, "");
+    if (!bname.empty()) bundles.Add(labels.value(model::kBundleNamespaceLabel, "") + "/" + bname);
+    std::string content = labels.value(model::kContentNameLabel, "");
+    if (!content.empty() && (ev.type == store::WatchEventType::kDeleted ||
+                             ev.object["metadata"].contains("deletionTimestamp")))
+      contents.Add(content);
+  });
+  manager.Watch(model::ContentType(),
+                [&contents](const store::WatchEvent& ev) {
+                  if (ev.type == store::WatchEventType::kAdded)
+                    contents.Add(store::NameOf(ev.object));
+                },
+                {.resync = std::chrono::minutes(10)});
+  manager.Watch(ClusterGroupType(), [&retarget](const store::WatchEvent& ev) {
+    retarget.Add(store::NamespaceOf(ev.object));
+  });
+  manager.Watch(ClusterType(), [this, &retarget](const store::WatchEvent& ev) {
+    const std::string key = store::ObjectKey(ev.object);
+    const std::string print = ev.type == store::WatchEventType::kDeleted
+                                  ? ""
+                                  : ev.object["metadata"].value("labels", Json::object()).dump() +
+                                        ev.object.value("spec", Json::object()).dump() +
+                                        (model::ClusterOffline(ev.object) ? "1" : "0");
+    {
+      std::lock_guard<std::mutex> lock(cluster_seen_mu_);
+      auto it = cluster_seen_.find(key);
+      if (it != cluster_seen_.end() && it->second == print) return;
+      if (print.empty())
+        cluster_seen_.erase(key);
+      else
+        cluster_seen_[key] = print;
+    }
+    retarget.Add(store::NamespaceOf(ev.object));
+  });
+}
+
 }  // namespace flotilla::target

@@ -14,10 +14,12 @@
 
 #include <array>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 
+#include "controller/manager.h"
 #include "core/json.h"
 #include "queue/worker_pool.h"
 #include "store/store.h"
@@ -66,6 +68,19 @@ class BundleController {
   // delete is returned for a retry with backoff. Thread-safe.
   queue::Result CollectContent(const std::string& name);
 
+  // Registers with `manager` the controllers of targeting:
+  //  - "bundle" (`workers` workers), key "namespace/name" of a Bundle: queued when the Bundle
+  //    or one of its BundleDeployments changes, and by "retarget";
+  //  - "retarget", key a namespace: queued when a ClusterGroup of the namespace changes, or what
+  //    targeting and readiness read of a Cluster (labels, spec, offline or not; not a check-in);
+  //    its reconcile queues every Bundle of the namespace (RetargetNamespace);
+  //  - "content", key a Content's name: queued when a BundleDeployment naming it is deleted or
+  //    stops naming it, and for every Content at each start and every 10 minutes (a release
+  //    missed across a restart is collected then); its reconcile is CollectContent.
+  // The content_released callback becomes the "content" queue. REQUIRES: before the manager
+  // starts; this controller outlives it.
+  void Register(controller::Manager& manager, int workers);
+
  private:
   queue::Result Cleanup(const std::string& ns, const std::string& name);
   void Released(const Json& bd, const std::string& still_used);
@@ -74,6 +89,9 @@ class BundleController {
   store::Store& store_;
   std::function<void(const std::string&)> content_released_;
   std::array<std::mutex, 64> content_locks_;  // striped by content name
+  std::mutex cluster_seen_mu_;
+  // Cluster key -> what targeting read of it last (Register's Cluster watch).
+  std::map<std::string, std::string> cluster_seen_;  // GUARDED_BY(cluster_seen_mu_)
 };
 
 }  // namespace flotilla::target

@@ -34,9 +34,9 @@
 #include <fmt/format.h>
 
 #include "agent/agent.h"
+#include "controller/informer.h"
 #include "core/log.h"
 #include "gitops/gitrepo_controller.h"
-#include "gitops/informer.h"
 #include "memory_applier.h"
 #include "model/deployment.h"
 #include "model/keys.h"
@@ -102,8 +102,8 @@ struct Sim {
   std::unique_ptr<gitops::GitRepoController> gitrepos;
   std::unique_ptr<target::BundleController> bundles;
   std::unique_ptr<agent::Agent> agents[2];
-  std::unique_ptr<gitops::SpecChangeFilter> gitrepo_filter, bd_filter;
-  std::vector<std::unique_ptr<gitops::Informer>> informers;
+  std::unique_ptr<controller::SpecChangeFilter> gitrepo_filter, bd_filter;
+  std::vector<std::unique_ptr<controller::Informer>> informers;
 
   std::vector<std::string> keys;  // GitRepo i is keys[i], on remote urls[i]
   std::vector<std::string> urls;
@@ -224,17 +224,17 @@ struct Sim {
     for (int i = 0; i < 2; i++)
       agents[i] = std::make_unique<agent::Agent>(faulty, appliers[i],
                                                  agent::AgentOptions{kNs, kClusters[i]});
-    gitrepo_filter = std::make_unique<gitops::SpecChangeFilter>();
-    bd_filter = std::make_unique<gitops::SpecChangeFilter>();
+    gitrepo_filter = std::make_unique<controller::SpecChangeFilter>();
+    bd_filter = std::make_unique<controller::SpecChangeFilter>();
     // As cli/server.cc wires them.
-    informers.push_back(std::make_unique<gitops::Informer>(
+    informers.push_back(std::make_unique<controller::Informer>(
         faulty, GitRepoType(), [this](const store::WatchEvent& ev) {
           if (gitrepo_filter->ShouldEnqueue(ev)) gitrepo_q->Add(store::ObjectKey(ev.object));
         }));
-    informers.push_back(std::make_unique<gitops::Informer>(
+    informers.push_back(std::make_unique<controller::Informer>(
         faulty, BundleType(),
         [this](const store::WatchEvent& ev) { bundle_q->Add(store::ObjectKey(ev.object)); }));
-    informers.push_back(std::make_unique<gitops::Informer>(
+    informers.push_back(std::make_unique<controller::Informer>(
         faulty, BundleDeploymentType(), [this](const store::WatchEvent& ev) {
           const Json labels = ev.object["metadata"].value("labels", Json::object());
           std::string bns = labels.value(model::kBundleNamespaceLabel, "");
@@ -248,12 +248,12 @@ struct Sim {
             content_q->Add(content);
           if (bd_filter->ShouldEnqueue(ev)) bd_q->Add(store::ObjectKey(ev.object));
         }));
-    informers.push_back(std::make_unique<gitops::Informer>(
+    informers.push_back(std::make_unique<controller::Informer>(
         faulty, model::ContentType(), [this](const store::WatchEvent& ev) {
           if (ev.type == store::WatchEventType::kAdded) content_q->Add(store::NameOf(ev.object));
         }));
     for (const model::ResourceType* t : {&ClusterType(), &ClusterGroupType()})
-      informers.push_back(std::make_unique<gitops::Informer>(
+      informers.push_back(std::make_unique<controller::Informer>(
           faulty, *t,
           [this](const store::WatchEvent& ev) { retarget_q->Add(store::NamespaceOf(ev.object)); }));
   }

@@ -1,4 +1,4 @@
-#include "gitops/informer.h"
+#include "controller/informer.h"
 
 #include <algorithm>
 #include <set>
@@ -7,7 +7,7 @@
 
 #include "core/log.h"
 
-namespace flotilla::gitops {
+namespace flotilla::controller {
 namespace {
 
 // What a synthetic DELETED carries: enough to route it (key and labels), not the whole object
@@ -180,4 +180,4 @@ void Informer::Loop() {
   if (watcher_) watcher_->Stop();
 }
 
-}  // namespace flotilla::gitops
+}  // namespace flotilla::controller

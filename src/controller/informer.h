@@ -22,7 +22,7 @@
 
 #include "store/store.h"
 
-namespace flotilla::gitops {
+namespace flotilla::controller {
 
 class Informer {
  public:
@@ -82,4 +82,4 @@ class SpecChangeFilter {
   std::unordered_map<std::string, int64_t> seen_;  // key -> generation; GUARDED_BY(mu_)
 };
 
-}  // namespace flotilla::gitops
+}  // namespace flotilla::controller
