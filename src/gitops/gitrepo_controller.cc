@@ -2,6 +2,7 @@
 
 #include <map>
 #include <random>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -257,209 +258,252 @@ StatusOr<Json> GitRepoController::Display(const std::string& ns, const std::stri
   return display;
 }
 
+// What one Reconcile read and decided, shared by its phases.
+struct GitRepoController::Pass {
+  std::string key, ns, name;
+  Json obj;
+  int64_t generation = 0;
+  Json status;  // as read at the start
+  model::GitRepoSpec spec;
+  git::RemoteSpec remote;
+  Clock::time_point now;
+  std::string now_text;
+  bool pinned = false;            // spec.revision is a commit: nothing to poll
+  std::string polled;             // the newest commit known for the branch
+  Clock::time_point last_poll{};  // status.lastPollingTriggered
+  bool have_last_poll = false;
+  bool spec_changed = false;      // generation != observedGeneration
+  bool last_poll_failed = false;  // GitPolling is False
+  bool poll_due = false;
+  std::string webhook_at_start;  // status.webhookCommit
+  std::string desired;           // the commit to sync (after the poll)
+};
+
 queue::Result GitRepoController::Reconcile(const std::string& key) {
-  auto [ns, name] = store::SplitKey(key);
+  Pass p;
+  if (auto done = Prepare(key, p)) return *done;
+  if (p.poll_due)
+    if (auto failed = Poll(p)) return *failed;
+  p.desired = p.pinned ? p.spec.revision : p.polled;
+  bool need_sync = model::GetString(p.status, "commit") != p.desired || p.spec_changed ||
+                   model::GetInt(p.status, "updateGeneration") != p.spec.force_sync_generation;
+  if (p.spec.paused) need_sync = false;
+  if (need_sync)
+    if (auto failed = Sync(p)) return *failed;
+  return Report(p);
+}
+
+std::optional<queue::Result> GitRepoController::Prepare(const std::string& key, Pass& p) {
+  p.key = key;
+  std::tie(p.ns, p.name) = store::SplitKey(key);
+  const std::string& ns = p.ns;
+  const std::string& name = p.name;
   auto got = store_.Get(GitRepoType(), ns, name);
   if (!got.ok()) {
     if (got.status().code() == StatusCode::kNotFound) return Cleanup(ns, name, nullptr);
-    return {false, {}, got.status()};
+    return queue::Result{false, {}, got.status()};
   }
-  Json obj = std::move(*got);
-  if (obj["metadata"].contains("deletionTimestamp")) return Cleanup(ns, name, &obj);
-  if (!store::HasFinalizer(obj, model::kGitRepoFinalizer)) {
+  p.obj = std::move(*got);
+  if (p.obj["metadata"].contains("deletionTimestamp")) return Cleanup(ns, name, &p.obj);
+  if (!store::HasFinalizer(p.obj, model::kGitRepoFinalizer)) {
     auto r = store::AddFinalizer(store_, GitRepoType(), ns, name, model::kGitRepoFinalizer);
-    if (!r.ok()) return {false, {}, r.status()};
-    obj = std::move(*r);
+    if (!r.ok()) return queue::Result{false, {}, r.status()};
+    p.obj = std::move(*r);
   }
 
-  const int64_t generation = model::GetInt(obj["metadata"], "generation");
-  Json status =
-      obj.contains("status") && obj["status"].is_object() ? obj["status"] : Json::object();
-  auto spec = model::ParseGitRepoSpec(obj["spec"]);
+  p.generation = model::GetInt(p.obj["metadata"], "generation");
+  p.status =
+      p.obj.contains("status") && p.obj["status"].is_object() ? p.obj["status"] : Json::object();
+  auto spec = model::ParseGitRepoSpec(p.obj["spec"]);
   if (!spec.ok()) {
     Status w = WriteStatus(store_, ns, name, [&](Json& st) {
       SetCondition(st, "Accepted", false, "InvalidSpec", spec.status().message());
       SetCondition(st, "Stalled", true, "InvalidSpec", spec.status().message());
       SetCondition(st, "Ready", false, "InvalidSpec", spec.status().message());
     });
-    return {false, {}, w};  // a spec edit re-triggers; nothing to retry until then
+    return queue::Result{false, {}, w};  // a spec edit re-triggers; nothing to retry until then
   }
-  auto remote = RemoteFor(obj, ns);
+  p.spec = std::move(*spec);
+  auto remote = RemoteFor(p.obj, ns);
   if (!remote.ok() && remote.status().code() != StatusCode::kFailedPrecondition)
-    return {false, {}, remote.status()};
+    return queue::Result{false, {}, remote.status()};
   if (!remote.ok()) {
     Status w = WriteStatus(store_, ns, name, [&](Json& st) {
       SetCondition(st, "Accepted", false, "InvalidCredentials", remote.status().message());
       SetCondition(st, "Ready", false, "InvalidCredentials", remote.status().message());
     });
-    return {false, {}, remote.status()};
+    return queue::Result{false, {}, remote.status()};
   }
+  p.remote = std::move(*remote);
 
-  const auto now = options_.now();
-  const std::string now_text = FormatRfc3339(now);
-  const bool pinned = git::IsCommitId(spec->revision);
-  std::string polled = model::GetString(status, "pollingCommit");
-  Clock::time_point last_poll{};
-  bool have_last_poll = ParseRfc3339(model::GetString(status, "lastPollingTriggered"), &last_poll);
-  bool spec_changed = model::GetInt(status, "observedGeneration") != generation;
+  p.now = options_.now();
+  p.now_text = FormatRfc3339(p.now);
+  p.pinned = git::IsCommitId(p.spec.revision);
+  p.polled = model::GetString(p.status, "pollingCommit");
+  p.have_last_poll = ParseRfc3339(model::GetString(p.status, "lastPollingTriggered"), &p.last_poll);
+  p.spec_changed = model::GetInt(p.status, "observedGeneration") != p.generation;
   // A failed poll stays due: its retries follow the queue's per-key backoff.
-  const bool last_poll_failed = ConditionIs(status, "GitPolling", false);
-  bool poll_due = polled.empty() || spec_changed || !have_last_poll || last_poll_failed ||
-                  now >= last_poll + spec->polling_interval;
+  p.last_poll_failed = ConditionIs(p.status, "GitPolling", false);
+  p.poll_due = p.polled.empty() || p.spec_changed || !p.have_last_poll || p.last_poll_failed ||
+               p.now >= p.last_poll + p.spec.polling_interval;
   // A webhook pokes a GitRepo by erasing lastPollingTriggered (see webhook/), which makes the
   // poll due now, also with disablePolling.
-  if (spec->disable_polling && !polled.empty() && !spec_changed && have_last_poll &&
-      !last_poll_failed)
-    poll_due = false;
-  const std::string webhook_at_start = model::GetString(status, "webhookCommit");
-  if (pinned) poll_due = false;
+  if (p.spec.disable_polling && !p.polled.empty() && !p.spec_changed && p.have_last_poll &&
+      !p.last_poll_failed)
+    p.poll_due = false;
+  p.webhook_at_start = model::GetString(p.status, "webhookCommit");
+  if (p.pinned) p.poll_due = false;
+  return std::nullopt;
+}
 
-  if (poll_due) {
-    // A scheduled poll may share a lookup made for another GitRepo on the same repository within
-    // a quarter of its interval; first polls, spec changes, retries and webhook pokes look afresh.
-    const bool scheduled = !polled.empty() && !spec_changed && have_last_poll && !last_poll_failed;
-    auto staleness =
-        scheduled
-            ? std::chrono::duration_cast<std::chrono::milliseconds>(spec->polling_interval / 4)
-            : std::chrono::milliseconds(0);
-    auto commit = git_.ResolveCommit(*remote, staleness);
-    Metrics::Get().polls.WithLabels({{"result", commit.ok() ? "success" : "error"}}).Inc();
-    Status w = WriteStatus(store_, ns, name, [&](Json& st) {
-      // A webhook that arrived while this poll ran may announce a newer commit: leave the poll
-      // due (the webhook re-queued the key) instead of recording this poll's time.
-      if (model::GetString(st, "webhookCommit") == webhook_at_start)
-        st["lastPollingTriggered"] = now_text;
-      if (commit.ok()) {
-        st["pollingCommit"] = *commit;
-        SetCondition(st, "GitPolling", true, "Polled", "");
-      } else {
-        SetCondition(st, "GitPolling", false, StatusCodeName(commit.status().code()),
-                     commit.status().message());
-        SetCondition(st, "Ready", false, "GitPollingFailed", commit.status().message());
-      }
-    });
-    if (!commit.ok()) {
-      log::Warn("git poll failed", {{"gitrepo", key}, {"error", commit.status().message()}});
-      return {false, {}, commit.status()};
+std::optional<queue::Result> GitRepoController::Poll(Pass& p) {
+  // A scheduled poll may share a lookup made for another GitRepo on the same repository within
+  // a quarter of its interval; first polls, spec changes, retries and webhook pokes look afresh.
+  const bool scheduled =
+      !p.polled.empty() && !p.spec_changed && p.have_last_poll && !p.last_poll_failed;
+  auto staleness =
+      scheduled ? std::chrono::duration_cast<std::chrono::milliseconds>(p.spec.polling_interval / 4)
+                : std::chrono::milliseconds(0);
+  auto commit = git_.ResolveCommit(p.remote, staleness);
+  Metrics::Get().polls.WithLabels({{"result", commit.ok() ? "success" : "error"}}).Inc();
+  Status w = WriteStatus(store_, p.ns, p.name, [&](Json& st) {
+    // A webhook that arrived while this poll ran may announce a newer commit: leave the poll
+    // due (the webhook re-queued the key) instead of recording this poll's time.
+    if (model::GetString(st, "webhookCommit") == p.webhook_at_start)
+      st["lastPollingTriggered"] = p.now_text;
+    if (commit.ok()) {
+      st["pollingCommit"] = *commit;
+      SetCondition(st, "GitPolling", true, "Polled", "");
+    } else {
+      SetCondition(st, "GitPolling", false, StatusCodeName(commit.status().code()),
+                   commit.status().message());
+      SetCondition(st, "Ready", false, "GitPollingFailed", commit.status().message());
     }
-    if (!w.ok()) return {false, {}, w};
-    if (*commit != polled)
-      log::Info("new commit polled", {{"gitrepo", key}, {"commit", *commit}, {"previous", polled}});
-    polled = *commit;
+  });
+  if (!commit.ok()) {
+    log::Warn("git poll failed", {{"gitrepo", p.key}, {"error", commit.status().message()}});
+    return queue::Result{false, {}, commit.status()};
   }
-  const std::string desired = pinned ? spec->revision : polled;
+  if (!w.ok()) return queue::Result{false, {}, w};
+  if (*commit != p.polled)
+    log::Info("new commit polled",
+              {{"gitrepo", p.key}, {"commit", *commit}, {"previous", p.polled}});
+  p.polled = *commit;
+  return std::nullopt;
+}
 
-  bool need_sync = model::GetString(status, "commit") != desired || spec_changed ||
-                   model::GetInt(status, "updateGeneration") != spec->force_sync_generation;
-  if (spec->paused) need_sync = false;
-
-  if (need_sync) {
-    auto started = std::chrono::steady_clock::now();
-    log::Info("sync started", {{"gitrepo", key}, {"commit", desired}});
-    if (options_.events)
-      events_.Record(obj, "Normal", "SyncStarted", fmt::format("syncing commit {}", desired));
-    auto fail = [&](const Status& s, const char* reason) -> queue::Result {
-      Metrics::Get().syncs.WithLabels({{"result", "error"}}).Inc();
-      log::Warn("sync failed", {{"gitrepo", key}, {"commit", desired}, {"error", s.message()}});
-      if (options_.events)
-        events_.Record(obj, "Warning", "SyncFailed",
-                       fmt::format("commit {}: {}", desired, s.message()));
-      Status w = WriteStatus(store_, ns, name, [&](Json& st) {
-        SetCondition(st, "Accepted", true, "Accepted", "");
-        SetCondition(st, "Reconciling", false, reason, s.message());
-        SetCondition(st, "Stalled", true, reason, s.message());
-        SetCondition(st, "Ready", false, reason, s.message());
-        st["display"]["state"] = "Error";
-        st["display"]["message"] = s.message();
-        st["display"]["error"] = true;
-      });
-      // Retried with backoff, but no later than the next poll: a failure that only a new commit
-      // can fix (a broken bundle) must not hide that commit behind minutes of backoff.
-      std::chrono::nanoseconds next_poll{0};
-      if (!pinned && !spec->disable_polling) {
-        next_poll = std::chrono::duration_cast<std::chrono::nanoseconds>(
-            (poll_due ? now : last_poll) + spec->polling_interval - now);
-        next_poll = std::max<std::chrono::nanoseconds>(next_poll, std::chrono::milliseconds(100));
-      }
-      return {false, next_poll, s};
-    };
-    auto tree = git_.OpenTree(*remote, desired);
-    if (!tree.ok()) return fail(tree.status(), "FetchFailed");
-    render::BuildOptions bo;
-    bo.gitrepo_name = name;
-    bo.ns = ns;
-    bo.commit = desired;
-    bo.paths = spec->paths;
-    if (obj["spec"].contains("bundles") && obj["spec"]["bundles"].is_array())
-      for (const Json& b : obj["spec"]["bundles"])
-        if (b.is_object()) bo.bundles.push_back({b.value("base", ""), b.value("options", "")});
-    bo.target_namespace = spec->target_namespace;
-    bo.targets = obj["spec"].value("targets", Json::array());
-    bo.keep_resources = spec->keep_resources;
-    bo.delete_namespace = spec->delete_namespace;
-    bo.service_account = spec->service_account;
-    bo.sync_generation = spec->force_sync_generation;
-    bo.chart_fetcher = options_.chart_fetcher;
-    if (Status ha = HelmAuthFor(store_, obj, &bo); !ha.ok()) return fail(ha, "HelmSecretFailed");
-    bo.cache = &render_cache_;
-    auto built = render::BuildBundleSet(**tree, bo);
-    if (!built.ok()) return fail(built.status(), "RenderFailed");
-    size_t count = built->bundles.size();
-    // A failure confined to some bundles: the others are stored at this commit, the failed ones
-    // keep their stored version and nothing is pruned; status.commit does not advance (it means
-    // "every Bundle of this commit is stored"), so the GitRepo stays unsynced, visible and retried.
-    const bool partial = !built->failures.empty();
-    Status stored = StoreBundles(obj, std::move(built->bundles), /*prune=*/!partial);
-    if (!stored.ok()) return fail(stored, "StoreFailed");
-    if (partial) {
-      std::string msg = fmt::format("{} of {} bundle(s) failed at commit {}, the others are stored",
-                                    built->failures.size(), built->failures.size() + count,
-                                    desired.substr(0, 12));
-      for (const render::BundleFailure& f : built->failures)
-        msg += "; " + std::string(f.status.message());
-      return fail(InvalidArgument(msg), "BundleFailed");
-    }
-    // Only now is the commit synced.
-    Status w = WriteStatus(store_, ns, name, [&](Json& st) {
-      st["commit"] = desired;
-      st["observedGeneration"] = generation;
-      st["updateGeneration"] = spec->force_sync_generation;
-      SetCondition(st, "Accepted", true, "Accepted", "");
-      SetCondition(st, "Stalled", false, "Synced", "");
-      SetCondition(st, "Reconciling", false, "Synced", "");
-      if (st.contains("display") && st["display"].is_object()) st["display"]["error"] = false;
-    });
-    if (!w.ok()) return fail(w, "StatusWriteFailed");
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    Metrics::Get().syncs.WithLabels({{"result", "success"}}).Inc();
-    Metrics::Get().sync_seconds.Observe(secs);
-    if (options_.events)
-      events_.Record(obj, "Normal", "Synced",
-                     fmt::format("commit {}: {} bundle(s) stored", desired, count));
-    log::Info("sync finished", {{"gitrepo", key},
-                                {"commit", desired},
-                                {"bundles", std::to_string(count)},
-                                {"seconds", fmt::format("{:.3f}", secs)}});
+queue::Result GitRepoController::SyncFailed(const Pass& p, const Status& s, const char* reason) {
+  Metrics::Get().syncs.WithLabels({{"result", "error"}}).Inc();
+  log::Warn("sync failed", {{"gitrepo", p.key}, {"commit", p.desired}, {"error", s.message()}});
+  if (options_.events)
+    events_.Record(p.obj, "Warning", "SyncFailed",
+                   fmt::format("commit {}: {}", p.desired, s.message()));
+  Status w = WriteStatus(store_, p.ns, p.name, [&](Json& st) {
+    SetCondition(st, "Accepted", true, "Accepted", "");
+    SetCondition(st, "Reconciling", false, reason, s.message());
+    SetCondition(st, "Stalled", true, reason, s.message());
+    SetCondition(st, "Ready", false, reason, s.message());
+    st["display"]["state"] = "Error";
+    st["display"]["message"] = s.message();
+    st["display"]["error"] = true;
+  });
+  // Retried with backoff, but no later than the next poll: a failure that only a new commit can
+  // fix (a broken bundle) must not hide that commit behind minutes of backoff.
+  std::chrono::nanoseconds next_poll{0};
+  if (!p.pinned && !p.spec.disable_polling) {
+    next_poll = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        (p.poll_due ? p.now : p.last_poll) + p.spec.polling_interval - p.now);
+    next_poll = std::max<std::chrono::nanoseconds>(next_poll, std::chrono::milliseconds(100));
   }
+  return {false, next_poll, s};
+}
 
+std::optional<queue::Result> GitRepoController::Sync(Pass& p) {
+  const std::string& desired = p.desired;
+  auto started = std::chrono::steady_clock::now();
+  log::Info("sync started", {{"gitrepo", p.key}, {"commit", desired}});
+  if (options_.events)
+    events_.Record(p.obj, "Normal", "SyncStarted", fmt::format("syncing commit {}", desired));
+  auto tree = git_.OpenTree(p.remote, desired);
+  if (!tree.ok()) return SyncFailed(p, tree.status(), "FetchFailed");
+  render::BuildOptions bo;
+  bo.gitrepo_name = p.name;
+  bo.ns = p.ns;
+  bo.commit = desired;
+  bo.paths = p.spec.paths;
+  if (p.obj["spec"].contains("bundles") && p.obj["spec"]["bundles"].is_array())
+    for (const Json& b : p.obj["spec"]["bundles"])
+      if (b.is_object()) bo.bundles.push_back({b.value("base", ""), b.value("options", "")});
+  bo.target_namespace = p.spec.target_namespace;
+  bo.targets = p.obj["spec"].value("targets", Json::array());
+  bo.keep_resources = p.spec.keep_resources;
+  bo.delete_namespace = p.spec.delete_namespace;
+  bo.service_account = p.spec.service_account;
+  bo.sync_generation = p.spec.force_sync_generation;
+  bo.chart_fetcher = options_.chart_fetcher;
+  if (Status ha = HelmAuthFor(store_, p.obj, &bo); !ha.ok())
+    return SyncFailed(p, ha, "HelmSecretFailed");
+  bo.cache = &render_cache_;
+  auto built = render::BuildBundleSet(**tree, bo);
+  if (!built.ok()) return SyncFailed(p, built.status(), "RenderFailed");
+  size_t count = built->bundles.size();
+  // A failure confined to some bundles: the others are stored at this commit, the failed ones
+  // keep their stored version and nothing is pruned; status.commit does not advance (it means
+  // "every Bundle of this commit is stored"), so the GitRepo stays unsynced, visible and retried.
+  const bool partial = !built->failures.empty();
+  Status stored = StoreBundles(p.obj, std::move(built->bundles), /*prune=*/!partial);
+  if (!stored.ok()) return SyncFailed(p, stored, "StoreFailed");
+  if (partial) {
+    std::string msg =
+        fmt::format("{} of {} bundle(s) failed at commit {}, the others are stored",
+                    built->failures.size(), built->failures.size() + count, desired.substr(0, 12));
+    for (const render::BundleFailure& f : built->failures)
+      msg += "; " + std::string(f.status.message());
+    return SyncFailed(p, InvalidArgument(msg), "BundleFailed");
+  }
+  // Only now is the commit synced.
+  Status w = WriteStatus(store_, p.ns, p.name, [&](Json& st) {
+    st["commit"] = desired;
+    st["observedGeneration"] = p.generation;
+    st["updateGeneration"] = p.spec.force_sync_generation;
+    SetCondition(st, "Accepted", true, "Accepted", "");
+    SetCondition(st, "Stalled", false, "Synced", "");
+    SetCondition(st, "Reconciling", false, "Synced", "");
+    if (st.contains("display") && st["display"].is_object()) st["display"]["error"] = false;
+  });
+  if (!w.ok()) return SyncFailed(p, w, "StatusWriteFailed");
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  Metrics::Get().syncs.WithLabels({{"result", "success"}}).Inc();
+  Metrics::Get().sync_seconds.Observe(secs);
+  if (options_.events)
+    events_.Record(p.obj, "Normal", "Synced",
+                   fmt::format("commit {}: {} bundle(s) stored", desired, count));
+  log::Info("sync finished", {{"gitrepo", p.key},
+                              {"commit", desired},
+                              {"bundles", std::to_string(count)},
+                              {"seconds", fmt::format("{:.3f}", secs)}});
+  return std::nullopt;
+}
+
+queue::Result GitRepoController::Report(const Pass& p) {
   // Readiness from the BundleDeployments, written every time (cheap when unchanged).
   bool all_ready = false;
   int total = 0;
-  auto shown = Display(ns, name, &all_ready, &total);
+  auto shown = Display(p.ns, p.name, &all_ready, &total);
   if (!shown.ok()) return {false, {}, shown.status()};
   const Json& display = *shown;
-  Status w = WriteStatus(store_, ns, name, [&](Json& st) {
+  Status w = WriteStatus(store_, p.ns, p.name, [&](Json& st) {
     if (!st.contains("display") || !st["display"].is_object()) st["display"] = Json::object();
     bool error = st["display"].value("error", false);
     if (error) return;  // keep the sync error visible until a sync succeeds
     st["display"]["readyBundleDeployments"] = display["readyBundleDeployments"];
     st["display"]["state"] = display["state"];
     st["display"]["message"] = display["message"];
-    if (spec->paused) {
+    if (p.spec.paused) {
       SetCondition(st, "Reconciling", false, "Paused", "paused: polling continues, no sync");
       SetCondition(st, "Ready", false, "Paused",
                    fmt::format("paused at commit {}; newest is {}", model::GetString(st, "commit"),
-                               desired));
+                               p.desired));
       return;
     }
     SetCondition(st, "Accepted", true, "Accepted", "");
@@ -480,12 +524,12 @@ queue::Result GitRepoController::Reconcile(const std::string& key) {
     thread_local std::mt19937_64 rng{std::random_device{}()};
     r = std::uniform_real_distribution<double>(0, 1)(rng);
   }
-  auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(spec->polling_interval *
+  auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(p.spec.polling_interval *
                                                                        (1.0 + options_.jitter * r));
-  auto last = poll_due ? now : last_poll;
-  auto after = std::chrono::duration_cast<std::chrono::nanoseconds>(last + interval - now);
+  auto last = p.poll_due ? p.now : p.last_poll;
+  auto after = std::chrono::duration_cast<std::chrono::nanoseconds>(last + interval - p.now);
   after = std::max<std::chrono::nanoseconds>(after, std::chrono::milliseconds(100));
-  if (pinned || spec->disable_polling) after = std::chrono::nanoseconds(0);
+  if (p.pinned || p.spec.disable_polling) after = std::chrono::nanoseconds(0);
   return {false, after, Status::Ok()};
 }
 

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "controller/informer.h"
@@ -57,7 +58,19 @@ class GitRepoController {
                               std::chrono::seconds resync);
 
  private:
-  struct Sync;
+  // Reconcile in phases, each reading and extending one Pass. A phase returns a Result when the
+  // pass ends there (done, or an error to retry), nullopt to go on.
+  struct Pass;
+  // Reads the GitRepo (removing its Bundles when it is gone), its spec and credentials, and
+  // decides whether a poll is due.
+  std::optional<queue::Result> Prepare(const std::string& key, Pass& p);
+  // Looks up the newest commit of the branch and records it (status.pollingCommit).
+  std::optional<queue::Result> Poll(Pass& p);
+  // Turns commit p.desired into stored Bundles, then marks it synced (status.commit).
+  std::optional<queue::Result> Sync(Pass& p);
+  queue::Result SyncFailed(const Pass& p, const Status& s, const char* reason);
+  // Sums readiness from the BundleDeployments into status and schedules the next poll.
+  queue::Result Report(const Pass& p);
   queue::Result Cleanup(const std::string& ns, const std::string& name, const Json* obj);
   StatusOr<git::RemoteSpec> RemoteFor(const Json& obj, const std::string& ns);
   // Creates/updates `bundles`; with `prune`, deletes the GitRepo's other Bundles.
