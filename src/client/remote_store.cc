@@ -1,7 +1,5 @@
 #include "client/remote_store.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -16,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/json_limits.h"
+#include "http/client.h"
 
 namespace flotilla::client {
 namespace {
@@ -26,11 +25,6 @@ using store::WatchEventType;
 // A watch line or a response body larger than this is refused (the API's own object limit is
 // far below; this only bounds a misbehaving peer).
 constexpr size_t kMaxBodyBytes = 256u << 20;
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 std::string Escape(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";
@@ -78,11 +72,11 @@ std::string Query(std::initializer_list<std::pair<const char*, std::string>> par
   return out;
 }
 
-size_t AppendBody(char* data, size_t size, size_t n, void* out) {
-  auto* body = static_cast<std::string*>(out);
-  if (body->size() + size * n > kMaxBodyBytes) return 0;  // aborts the transfer
-  body->append(data, size * n);
-  return size * n;
+// Appends a chunk of an error answer; false (ending the transfer) past the limit.
+bool AppendBody(std::string_view chunk, std::string* body) {
+  if (body->size() + chunk.size() > kMaxBodyBytes) return false;
+  body->append(chunk);
+  return true;
 }
 
 int64_t RvOf(const Json& obj) {
@@ -96,28 +90,20 @@ int64_t RvOf(const Json& obj) {
   }
 }
 
-// The headers of every request: JSON both ways, the bearer token, no Expect: 100-continue.
-curl_slist* Headers(const RemoteOptions& o) {
-  curl_slist* h = nullptr;
-  h = curl_slist_append(h, "Accept: application/json");
-  h = curl_slist_append(h, "Content-Type: application/json");
-  h = curl_slist_append(h, "Expect:");
-  if (!o.token.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + o.token).c_str());
-  return h;
-}
-
-void CommonOptions(CURL* h, const RemoteOptions& o, curl_slist* headers, const std::string& url) {
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, o.user_agent.c_str());
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 30L);
-  curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 10L);
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-  if (!o.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_file.c_str());
+// What every request carries: JSON both ways, the bearer token, no Expect: 100-continue, the
+// server's CA, no redirects.
+http::ClientRequest BaseRequest(const RemoteOptions& o, const char* method,
+                                const std::string& url) {
+  http::ClientRequest r;
+  r.method = method;
+  r.url = url;
+  r.headers = {"Accept: application/json", "Content-Type: application/json", "Expect:"};
+  if (!o.token.empty()) r.headers.push_back("Authorization: Bearer " + o.token);
+  r.user_agent = o.user_agent;
+  r.timeouts.connect = o.connect_timeout;
+  r.tls.ca_file = o.ca_file;
+  r.max_body_bytes = kMaxBodyBytes;
+  return r;
 }
 
 class RemoteWatcher;
@@ -132,23 +118,23 @@ struct WatchRegistry {
 // One ?watch=1 stream, read by its own thread into a queue of events.
 class RemoteWatcher : public store::Watcher {
  public:
-  RemoteWatcher(const RemoteOptions& options, const std::string& url,
+  RemoteWatcher(http::Client& client, const RemoteOptions& options, const std::string& url,
                 std::shared_ptr<WatchRegistry> registry)
-      : registry_(std::move(registry)) {
-    headers_ = Headers(options);
-    easy_ = curl_easy_init();
-    multi_ = curl_multi_init();
-    CommonOptions(easy_, options, headers_, url);
-    curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, OnHeader);
-    curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
-    curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, OnData);
-    curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+      : client_(client), registry_(std::move(registry)) {
+    request_ = BaseRequest(options, "GET", url);
+    request_.timeouts.total = std::chrono::milliseconds(0);
     // A dead peer (a cut without a FIN) is noticed by keepalive; a stream silent for longer than
     // the server's own watch timeout is dead too.
-    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME,
-                     static_cast<long>(options.watch_timeout.count() + 60));
-    curl_multi_add_handle(multi_, easy_);
+    request_.timeouts.stall = options.watch_timeout + std::chrono::seconds(60);
+    request_.on_headers = [this](long code) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        code_ = code;
+        headers_done_ = true;
+      }
+      cv_.notify_all();
+    };
+    request_.on_data = [this](std::string_view chunk) { return OnData(chunk); };
   }
 
   ~RemoteWatcher() override {
@@ -157,10 +143,6 @@ class RemoteWatcher : public store::Watcher {
       registry_->watchers.erase(this);
     }
     Stop();
-    curl_multi_remove_handle(multi_, easy_);
-    curl_easy_cleanup(easy_);
-    curl_multi_cleanup(multi_);
-    curl_slist_free_all(headers_);
   }
 
   // Starts the stream and waits for the server's answer: OK once it answered 200, else the
@@ -199,7 +181,7 @@ class RemoteWatcher : public store::Watcher {
       stop_ = true;
     }
     cv_.notify_all();
-    curl_multi_wakeup(multi_);
+    cancel_.Cancel();
     if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
   }
 
@@ -220,52 +202,31 @@ class RemoteWatcher : public store::Watcher {
   }
 
  private:
-  static size_t OnHeader(char* data, size_t size, size_t n, void* self_ptr) {
-    auto* self = static_cast<RemoteWatcher*>(self_ptr);
-    std::string_view line(data, size * n);
-    if (line.starts_with("HTTP/")) {
-      size_t sp = line.find(' ');
-      long code =
-          sp == std::string_view::npos ? 0 : std::atol(std::string(line.substr(sp + 1)).c_str());
-      std::lock_guard<std::mutex> lock(self->mu_);
-      self->code_ = code;
-    } else if (line == "\r\n" || line == "\n") {
-      {
-        std::lock_guard<std::mutex> lock(self->mu_);
-        if (self->code_ == 100) return size * n;  // an interim answer; the real one follows
-        self->headers_done_ = true;
-      }
-      self->cv_.notify_all();
-    }
-    return size * n;
-  }
-
-  static size_t OnData(char* data, size_t size, size_t n, void* self_ptr) {
-    auto* self = static_cast<RemoteWatcher*>(self_ptr);
-    const size_t len = size * n;
-    if (self->code_ != 200) return AppendBody(data, size, n, &self->error_body_);
-    self->line_.append(data, len);
+  // A chunk of the body: event lines on a 200, the error otherwise. False ends the stream.
+  bool OnData(std::string_view chunk) {
+    if (code_ != 200) return AppendBody(chunk, &error_body_);
+    line_.append(chunk);
     size_t start = 0, nl;
     bool delivered = false;
-    while ((nl = self->line_.find('\n', start)) != std::string::npos) {
-      std::string_view line(self->line_.data() + start, nl - start);
+    while ((nl = line_.find('\n', start)) != std::string::npos) {
+      std::string_view line(line_.data() + start, nl - start);
       start = nl + 1;
       if (line.empty()) continue;
-      if (!self->Parse(line)) {
-        self->line_.clear();
-        if (delivered) self->Wake();
-        return 0;  // ends the stream with end_status_
+      if (!Parse(line)) {
+        line_.clear();
+        if (delivered) Wake();
+        return false;  // ends the stream with end_status_
       }
       delivered = true;
     }
-    self->line_.erase(0, start);
-    if (self->line_.size() > kMaxBodyBytes) {
-      std::lock_guard<std::mutex> lock(self->mu_);
-      self->end_status_ = ResourceExhausted("watch event larger than 256 MiB");
-      return 0;
+    line_.erase(0, start);
+    if (line_.size() > kMaxBodyBytes) {
+      std::lock_guard<std::mutex> lock(mu_);
+      end_status_ = ResourceExhausted("watch event larger than 256 MiB");
+      return false;
     }
-    if (delivered) self->Wake();
-    return len;
+    if (delivered) Wake();
+    return true;
   }
 
   // Queues one event line; false (with end_status_ set) when the stream must end.
@@ -312,41 +273,29 @@ class RemoteWatcher : public store::Watcher {
   }
 
   void Run() {
-    int running = 1;
-    while (running) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (stop_) break;
-      }
-      if (curl_multi_perform(multi_, &running) != CURLM_OK) break;
-      if (!running) break;
-      curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
-    }
-    CURLcode rc = CURLE_OK;
-    int left = 0;
-    while (CURLMsg* m = curl_multi_info_read(multi_, &left))
-      if (m->msg == CURLMSG_DONE) rc = m->data.result;
+    http::TransportError te;
+    auto r = client_.Do(request_, cancel_, &te);
     {
       std::lock_guard<std::mutex> lock(mu_);
       ended_ = true;
       if (!end_status_.ok() || stop_) {
         // set by an ERROR event or a parse failure; or stopped by the caller (OK)
-      } else if (code_ != 200 && code_ != 0 && (rc == CURLE_OK || rc == CURLE_WRITE_ERROR)) {
+      } else if (code_ != 200 && code_ != 0 &&
+                 (r.ok() || te.kind == http::TransportError::Kind::kAborted)) {
         end_status_ = StatusFromHttp(code_, error_body_);
-      } else if (rc != CURLE_OK) {
-        end_status_ = Unavailable(fmt::format("watch: {}", curl_easy_strerror(rc)));
-      } else if (running) {
-        end_status_ = Unavailable("watch: transfer failed");
+      } else if (!r.ok()) {
+        end_status_ = Unavailable(
+            fmt::format("watch: {}", te.curl_text.empty() ? r.status().message() : te.curl_text));
       }
       // else: the server ended the stream cleanly (its watch timeout): OK, resume from here.
     }
     Wake();
   }
 
+  http::Client& client_;
   std::shared_ptr<WatchRegistry> registry_;
-  curl_slist* headers_ = nullptr;
-  CURL* easy_ = nullptr;
-  CURLM* multi_ = nullptr;
+  http::ClientRequest request_;
+  http::Cancellation cancel_;
   std::thread thread_;
   // Touched only by the transfer thread.
   std::string line_, error_body_;
@@ -363,9 +312,7 @@ class RemoteWatcher : public store::Watcher {
 class RemoteStore : public store::Store {
  public:
   explicit RemoteStore(RemoteOptions options)
-      : options_(std::move(options)),
-        headers_(Headers(options_)),
-        registry_(std::make_shared<WatchRegistry>()) {
+      : options_(std::move(options)), registry_(std::make_shared<WatchRegistry>()) {
     while (!options_.server.empty() && options_.server.back() == '/') options_.server.pop_back();
   }
 
@@ -375,8 +322,6 @@ class RemoteStore : public store::Store {
       registry_->closed = true;
       for (RemoteWatcher* w : registry_->watchers) w->Stop();
     }
-    for (CURL* h : idle_) curl_easy_cleanup(h);
-    curl_slist_free_all(headers_);
   }
 
   StatusOr<Json> Create(const model::ResourceType& type, Json object) override {
@@ -465,7 +410,7 @@ class RemoteStore : public store::Store {
                {"labelSelector", options.labels.ToString()},
                {"fieldSelector", FieldSelectorString(options.fields)},
                {"timeoutSeconds", std::to_string(options_.watch_timeout.count())}});
-    auto w = std::make_unique<RemoteWatcher>(options_, url, registry_);
+    auto w = std::make_unique<RemoteWatcher>(client_, options_, url, registry_);
     RETURN_IF_ERROR(w->Start());
     return std::unique_ptr<store::Watcher>(std::move(w));
   }
@@ -479,52 +424,18 @@ class RemoteStore : public store::Store {
   }
 
  private:
-  CURL* Acquire() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!idle_.empty()) {
-        CURL* h = idle_.back();
-        idle_.pop_back();
-        return h;
-      }
-    }
-    return curl_easy_init();
-  }
-  void Release(CURL* h) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (idle_.size() < 16) {
-      idle_.push_back(h);
-      return;
-    }
-    curl_easy_cleanup(h);
-  }
-
   // One request: the HTTP status and the body, or the transport's error (kUnavailable).
   StatusOr<std::pair<long, std::string>> Perform(const char* method, const std::string& path,
                                                  const std::optional<std::string>& body) {
-    CURL* h = Acquire();
-    if (h == nullptr) return Internal("curl_easy_init failed");
-    curl_easy_reset(h);  // keeps the handle's connection
-    CommonOptions(h, options_, headers_, options_.server + path);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(options_.request_timeout.count()));
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    if (body) {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->data());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
-    } else if (std::string_view(method) == "GET") {
-      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    }
-    std::string out;
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, AppendBody);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
-    CURLcode rc = curl_easy_perform(h);
-    long code = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    Release(h);
-    if (rc != CURLE_OK)
-      return Unavailable(
-          fmt::format("{} {}{}: {}", method, options_.server, path, curl_easy_strerror(rc)));
-    return std::make_pair(code, std::move(out));
+    http::ClientRequest req = BaseRequest(options_, method, options_.server + path);
+    req.timeouts.total = options_.request_timeout;
+    req.body = body;
+    http::TransportError te;
+    auto r = client_.Do(req, &te);
+    if (!r.ok())
+      return Unavailable(fmt::format("{} {}{}: {}", method, options_.server, path,
+                                     te.curl_text.empty() ? r.status().message() : te.curl_text));
+    return std::make_pair(r->status, std::move(r->body));
   }
 
   StatusOr<Json> Call(const char* method, const std::string& path,
@@ -543,11 +454,9 @@ class RemoteStore : public store::Store {
   }
 
   RemoteOptions options_;
-  curl_slist* headers_;
+  http::Client client_;  // its connections are this store's
   std::shared_ptr<WatchRegistry> registry_;
   std::atomic<int64_t> max_rv_{0};
-  std::mutex mu_;
-  std::vector<CURL*> idle_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace
@@ -607,7 +516,6 @@ Status StatusFromHttp(long code, const std::string& body) {
 }
 
 StatusOr<std::unique_ptr<store::Store>> OpenRemoteStore(RemoteOptions options) {
-  GlobalInit();
   if (!options.server.starts_with("https://") && !options.server.starts_with("http://"))
     return InvalidArgument(
         fmt::format("server \"{}\": must be an https:// (or http://) URL", options.server));

@@ -1,21 +1,18 @@
 // ResolveCommit over HTTP(S) without libgit2: git's smart-HTTP protocol v2 `ls-refs`, asking the
-// server only for the refs needed, over libcurl with connections, DNS and TLS sessions shared by
-// every thread (one connection pool per process). Servers without protocol v2 get the v0 (or
-// dumb) ref advertisement. The protocol a URL speaks is remembered, so an unchanged poll of a v2
-// server is one keep-alive POST of a few hundred bytes.
-#include <curl/curl.h>
-
-#include <array>
+// server only for the refs needed, over the process's shared HTTP client (http/client.h:
+// connections, DNS and TLS sessions shared by every thread). Servers without protocol v2 get the
+// v0 (or dumb) ref advertisement. The protocol a URL speaks is remembered, so an unchanged poll of
+// a v2 server is one keep-alive POST of a few hundred bytes.
+#include <algorithm>
 #include <atomic>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
+#include <cctype>
 #include <mutex>
 #include <sstream>
 #include <unordered_map>
 
 #include "git/refs.h"
 #include "git/url.h"
+#include "http/client.h"
 
 namespace flotilla::git {
 namespace {
@@ -25,39 +22,13 @@ constexpr size_t kMaxResponseBytes = size_t{64} << 20;
 std::atomic<uint64_t> http_requests{0};
 std::atomic<uint64_t> http_connections{0};
 
-// One CURLSH shared by all requests: connection cache, DNS cache, TLS sessions.
-class CurlPool {
+// The protocol each URL speaks: 0 = unknown, 1 = v0 / dumb, 2 = v2.
+class ProtocolCache {
  public:
-  static CurlPool& Get() {
-    static CurlPool* pool = new CurlPool();  // never destroyed: used until exit
-    return *pool;
+  static ProtocolCache& Get() {
+    static ProtocolCache* cache = new ProtocolCache();  // never destroyed: used until exit
+    return *cache;
   }
-
-  CURL* Acquire() {
-    {
-      std::lock_guard lock(mu_);
-      if (!idle_.empty()) {
-        CURL* c = idle_.back();
-        idle_.pop_back();
-        return c;
-      }
-    }
-    return curl_easy_init();
-  }
-
-  void Release(CURL* c) {
-    curl_easy_reset(c);  // keeps its connections and caches
-    std::lock_guard lock(mu_);
-    if (idle_.size() < 64) {
-      idle_.push_back(c);
-    } else {
-      curl_easy_cleanup(c);
-    }
-  }
-
-  CURLSH* share() { return share_; }
-
-  // 0 = unknown, 1 = v0 / dumb, 2 = v2.
   int Protocol(const std::string& url) {
     std::lock_guard lock(mu_);
     auto it = protocol_.find(url);
@@ -69,66 +40,12 @@ class CurlPool {
     protocol_[url] = version;
   }
 
-  // The system CA bundle, to which a GitRepo's caBundle is appended.
-  const std::string& SystemCaBundle() {
-    std::call_once(ca_once_, [this] {
-      for (const char* path : {"/etc/ssl/certs/ca-certificates.crt",
-                               "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"}) {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) continue;
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        system_ca_ = ss.str();
-        break;
-      }
-    });
-    return system_ca_;
-  }
-
  private:
-  CurlPool() {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    share_ = curl_share_init();
-    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, Lock);
-    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, Unlock);
-    curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-  }
-  static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
-    static_cast<CurlPool*>(self)->locks_[static_cast<size_t>(data) % kLocks].lock();
-  }
-  static void Unlock(CURL*, curl_lock_data data, void* self) {
-    static_cast<CurlPool*>(self)->locks_[static_cast<size_t>(data) % kLocks].unlock();
-  }
-
-  static constexpr size_t kLocks = 16;
-  std::array<std::mutex, kLocks> locks_;
-  CURLSH* share_ = nullptr;
   std::mutex mu_;
-  std::vector<CURL*> idle_;
   std::unordered_map<std::string, int> protocol_;
-  std::once_flag ca_once_;
-  std::string system_ca_;
 };
 
-struct Response {
-  long status = 0;
-  std::string content_type;
-  std::string body;
-  bool too_large = false;
-};
-
-size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  auto* r = static_cast<Response*>(user);
-  if (r->body.size() + size * n > kMaxResponseBytes) {
-    r->too_large = true;
-    return 0;
-  }
-  r->body.append(data, size * n);
-  return size * n;
-}
+using Response = http::ClientResponse;
 
 class HttpCall {
  public:
@@ -144,71 +61,39 @@ class HttpCall {
 
   // GET {base}/info/refs?service=git-upload-pack, or POST {base}/git-upload-pack with `body`.
   StatusOr<Response> Do(bool post, const std::string& body, bool v2) {
-    CurlPool& pool = CurlPool::Get();
-    CURL* c = pool.Acquire();
-    Response r;
-    std::array<char, CURL_ERROR_SIZE> err{};
-    std::string target =
-        post ? base_ + "/git-upload-pack" : base_ + "/info/refs?service=git-upload-pack";
-    curl_easy_setopt(c, CURLOPT_SHARE, pool.share());
-    curl_easy_setopt(c, CURLOPT_URL, target.c_str());
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err.data());
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "git/2.0 (flotilla)");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(spec_.timeouts.connect.count()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(spec_.timeouts.total.count()));
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                     std::max(1L, static_cast<long>(spec_.timeouts.idle.count() / 1000)));
+    http::ClientRequest req;
+    req.method = post ? "POST" : "GET";
+    req.url = post ? base_ + "/git-upload-pack" : base_ + "/info/refs?service=git-upload-pack";
+    req.user_agent = "git/2.0 (flotilla)";
+    req.max_redirects = 5;
+    req.http2 = true;
+    req.compressed = true;
+    req.timeouts.connect = spec_.timeouts.connect;
+    req.timeouts.total = spec_.timeouts.total;
+    req.timeouts.stall = std::chrono::seconds(
+        std::max<int64_t>(1, static_cast<int64_t>(spec_.timeouts.idle.count() / 1000)));
+    req.max_body_bytes = kMaxResponseBytes;
     if (!user_.empty()) {
-      curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-      curl_easy_setopt(c, CURLOPT_USERNAME, user_.c_str());
-      curl_easy_setopt(c, CURLOPT_PASSWORD, password_.c_str());
+      req.username = user_;
+      req.password = password_;
     }
-    std::string ca;
-    if (spec_.auth.insecure_skip_tls_verify) {
-      curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-    } else if (!spec_.auth.ca_bundle.empty()) {
-      ca = pool.SystemCaBundle() + "\n" + spec_.auth.ca_bundle;
-      curl_blob blob{ca.data(), ca.size(), CURL_BLOB_NOCOPY};
-      curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
-    }
-    curl_slist* headers = nullptr;
-    if (v2) headers = curl_slist_append(headers, "Git-Protocol: version=2");
+    req.tls.insecure_skip_verify = spec_.auth.insecure_skip_tls_verify;
+    req.tls.extra_ca_pem = spec_.auth.ca_bundle;
+    if (v2) req.headers.push_back("Git-Protocol: version=2");
     if (post) {
-      headers = curl_slist_append(headers, "Content-Type: application/x-git-upload-pack-request");
-      headers = curl_slist_append(headers, "Accept: application/x-git-upload-pack-result");
-      curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+      req.headers.push_back("Content-Type: application/x-git-upload-pack-request");
+      req.headers.push_back("Accept: application/x-git-upload-pack-result");
+      req.body = body;
     }
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    CURLcode rc = curl_easy_perform(c);
-    long os_errno = 0, connects = 0;
-    curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
+    http::TransportError te;
+    auto r = http::Client::Shared().Do(req, &te);
     http_requests++;
-    http_connections += static_cast<uint64_t>(connects);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
-    char* ct = nullptr;
-    if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct) r.content_type = ct;
-    curl_slist_free_all(headers);
-    pool.Release(c);
-    if (r.too_large) {
+    if (r.ok()) http_connections += static_cast<uint64_t>(r->connects);
+    if (!r.ok() && te.kind == http::TransportError::Kind::kTooLarge) {
       return ResourceExhausted(redacted_ + " sent a ref advertisement over " +
                                std::to_string(kMaxResponseBytes >> 20) + " MiB");
     }
-    if (rc != CURLE_OK) return CurlError(rc, os_errno, err.data());
+    if (!r.ok()) return TransportFailure(te);
     return r;
   }
 
@@ -233,20 +118,19 @@ class HttpCall {
   const std::string& redacted() const { return redacted_; }
 
  private:
-  Status CurlError(CURLcode rc, long os_errno, const char* detail) const {
-    std::string why = os_errno != 0 ? std::strerror(static_cast<int>(os_errno))
-                                    : (detail[0] ? detail : curl_easy_strerror(rc));
+  Status TransportFailure(const http::TransportError& te) const {
+    using Kind = http::TransportError::Kind;
+    std::string why = te.Why();
     for (auto& ch : why) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    switch (rc) {
-      case CURLE_OPERATION_TIMEDOUT:
-        return Unavailable("cannot reach " + redacted_ + ": timed out (" + detail + ")");
-      case CURLE_PEER_FAILED_VERIFICATION:
-      case CURLE_SSL_CACERT_BADFILE:
-      case CURLE_SSL_CONNECT_ERROR:
-      case CURLE_SSL_CERTPROBLEM:
-        return Unavailable("cannot verify the TLS certificate of " + redacted_ + ": " + detail +
+    switch (te.kind) {
+      case Kind::kTimeout:
+        return Unavailable("cannot reach " + redacted_ + ": timed out (" + te.detail + ")");
+      case Kind::kTlsVerify:
+      case Kind::kTlsSetup:
+      case Kind::kTlsHandshake:
+        return Unavailable("cannot verify the TLS certificate of " + redacted_ + ": " + te.detail +
                            " (set caBundle, or insecureSkipTLSVerify)");
-      case CURLE_URL_MALFORMAT:
+      case Kind::kBadUrl:
         return InvalidArgument("invalid git URL \"" + redacted_ + "\"");
       default:
         return Unavailable("cannot reach " + redacted_ + ": " + why);
@@ -387,14 +271,14 @@ RemoteStats GetRemoteStats() {
 
 int CachedHttpProtocol(const std::string& url) {
   auto parsed = ParseUrl(url);
-  return parsed.ok() ? CurlPool::Get().Protocol(parsed->WithoutUserinfo()) : 0;
+  return parsed.ok() ? ProtocolCache::Get().Protocol(parsed->WithoutUserinfo()) : 0;
 }
 
 StatusOr<std::vector<RemoteRef>> ListRefsHttp(const RemoteSpec& spec,
                                               const std::vector<std::string>& wanted) {
   ASSIGN_OR_RETURN(ParsedUrl url, ParseUrl(spec.url));
   HttpCall call(spec, url);
-  CurlPool& pool = CurlPool::Get();
+  ProtocolCache& pool = ProtocolCache::Get();
   const std::string key = url.WithoutUserinfo();
   if (pool.Protocol(key) == 2) {
     auto refs = LsRefsV2(call, wanted);
