@@ -33,7 +33,8 @@ sed -i 's/version: "1"/version: "2"/' "$WORK/repo/cm.yaml"
 SH
 chmod +x "$WORK/commit.sh"
 
-start_server --log-level warn
+# INSECURE=1: plain HTTP on loopback (tokens and RBAC still checked), to see what TLS costs.
+if [ "${INSECURE:-0}" = 1 ]; then start_server --log-level warn --insecure-http; else start_server --log-level warn; fi
 wait_until "server ready" acurl -fsS "$API/readyz"
 echo "flotilla server pid $SERVER_PID on $API; $(nproc) cores"
 printf '%s\n' "$E2E_TOKEN" >"$WORK/admin-token"

@@ -27,6 +27,7 @@
 #include <deque>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -143,25 +144,27 @@ std::string SetUpAgent(Http& http, const Options& o, int i) {
   };
   must(http.Do("POST", "/api/v1/namespaces", t, Json{{"metadata", {{"name", ns}}}}.dump()),
        "namespace");
-  must(http.Do("POST", std::string(kFleet) + "/namespaces/" + kNs + "/clusters", t,
-               Json{{"apiVersion", "fleet.cattle.io/v1alpha1"},
-                    {"kind", "Cluster"},
-                    {"metadata", {{"name", c}, {"namespace", kNs}, {"labels", {{"bench", "true"}}}}},
-                    {"spec", Json::object()}}
-                   .dump()),
-       "cluster");
+  must(
+      http.Do("POST", std::string(kFleet) + "/namespaces/" + kNs + "/clusters", t,
+              Json{{"apiVersion", "fleet.cattle.io/v1alpha1"},
+                   {"kind", "Cluster"},
+                   {"metadata", {{"name", c}, {"namespace", kNs}, {"labels", {{"bench", "true"}}}}},
+                   {"spec", Json::object()}}
+                  .dump()),
+      "cluster");
   must(http.Do("POST", std::string("/api/v1/namespaces/") + kNs + "/serviceaccounts", t,
                Json{{"metadata", {{"name", sa}, {"namespace", kNs}}}}.dump()),
        "serviceaccount");
   const Json subject = {{"kind", "ServiceAccount"}, {"name", sa}, {"namespace", kNs}};
   auto binding = [&](const std::string& kind, const std::string& role, const std::string& name,
                      const std::string& in) {
-    Json b = {{"apiVersion", "rbac.authorization.k8s.io/v1"},
-              {"kind", kind},
-              {"metadata", {{"name", name}}},
-              {"roleRef",
-               {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", role}}},
-              {"subjects", Json::array({subject})}};
+    Json b = {
+        {"apiVersion", "rbac.authorization.k8s.io/v1"},
+        {"kind", kind},
+        {"metadata", {{"name", name}}},
+        {"roleRef",
+         {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", role}}},
+        {"subjects", Json::array({subject})}};
     if (!in.empty()) b["metadata"]["namespace"] = in;
     return b.dump();
   };
@@ -172,14 +175,13 @@ std::string SetUpAgent(Http& http, const Options& o, int i) {
                binding("ClusterRoleBinding", "fleet-content-reader", sa + "-content", "")),
        "clusterrolebinding");
   std::string body;
-  long code = http.Do("POST", std::string("/api/v1/namespaces/") + kNs + "/serviceaccounts/" + sa +
-                                  "/token",
-                      t,
-                      Json{{"apiVersion", "authentication.k8s.io/v1"},
-                           {"kind", "TokenRequest"},
-                           {"spec", {{"expirationSeconds", 86400}}}}
-                          .dump(),
-                      &body);
+  long code = http.Do(
+      "POST", std::string("/api/v1/namespaces/") + kNs + "/serviceaccounts/" + sa + "/token", t,
+      Json{{"apiVersion", "authentication.k8s.io/v1"},
+           {"kind", "TokenRequest"},
+           {"spec", {{"expirationSeconds", 86400}}}}
+          .dump(),
+      &body);
   if (code != 201 && code != 200) {
     std::cerr << "token for " << sa << ": " << code << " " << body << "\n";
     std::exit(1);
@@ -193,10 +195,10 @@ struct Agent {
   CURL* watch = nullptr;
   curl_slist* headers = nullptr;
   std::string buffer;
-  bool opened = false;      // the watch answered 200
-  std::string rv;           // last resourceVersion seen, to resume
-  std::string in_flight;    // the deploymentID being applied
-  std::string applied;      // the last deploymentID this agent applied
+  bool opened = false;    // the watch answered 200
+  std::string rv;         // last resourceVersion seen, to resume
+  std::string in_flight;  // the deploymentID being applied
+  std::string applied;    // the last deploymentID this agent applied
   Clock::time_point applied_at;
 };
 
@@ -299,13 +301,18 @@ class Driver {
     const ProcStatus before = ReadStatus(o_.pid);
     multi_ = curl_multi_init();
     auto t0 = Clock::now();
-    for (Agent& a : agents_) StartWatch(a);
+    // At most kConnecting handshakes at once, as agents starting on their own machines would be
+    // spread: this one process is the client side of every TLS handshake.
+    constexpr int kConnecting = 200;
+    size_t started = 0;
     int opened = 0;
     while (opened < o_.agents) {
-      Pump(std::chrono::milliseconds(100));
+      while (started < agents_.size() && static_cast<int>(started) - opened < kConnecting)
+        StartWatch(agents_[started++]);
+      Pump(std::chrono::milliseconds(20));
       opened = 0;
       for (Agent& a : agents_) {
-        if (!a.opened) {
+        if (!a.opened && a.watch != nullptr) {
           long code = 0;
           curl_easy_getinfo(a.watch, CURLINFO_RESPONSE_CODE, &code);
           if (code == 200) a.opened = true;
@@ -325,10 +332,11 @@ class Driver {
     const ProcStatus with = ReadStatus(o_.pid);
     std::printf("watches: %d opened over TLS, each with its own token, in %.1f s\n", o_.agents,
                 open_s);
-    std::printf("server:  RSS %.0f MiB -> %.0f MiB with them (%.1f KiB per watch), threads %d -> %d\n",
-                before.rss_mib, with.rss_mib,
-                (with.rss_mib - before.rss_mib) * 1024 / std::max(1, o_.agents), before.threads,
-                with.threads);
+    std::printf(
+        "server:  RSS %.0f MiB -> %.0f MiB with them (%.1f KiB per watch), threads %d -> %d\n",
+        before.rss_mib, with.rss_mib,
+        (with.rss_mib - before.rss_mib) * 1024 / std::max(1, o_.agents), before.threads,
+        with.threads);
   }
 
   // Runs the watches for up to `d`: reads events, reopens a watch the server ended.
@@ -344,8 +352,13 @@ class Driver {
         if (m->msg != CURLMSG_DONE) continue;
         Agent* a = nullptr;
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &a);
+        long code = 0;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &code);
+        const std::string why = m->data.result == CURLE_OK ? "HTTP " + std::to_string(code)
+                                                           : curl_easy_strerror(m->data.result);
         curl_multi_remove_handle(multi_, m->easy_handle);
         ++reconnects_;
+        ++ended_[why];
         StartWatch(*a);
       }
       curl_multi_poll(multi_, nullptr, 0, 50, nullptr);
@@ -383,16 +396,14 @@ class Driver {
         Json cond = Json::array();
         for (const char* t : {"Deployed", "Monitored", "Ready"})
           cond.push_back({{"type", t}, {"status", "True"}});
-        Json patch = {{"status",
-                       {{"appliedDeploymentID", job.deployment_id},
-                        {"ready", true},
-                        {"nonModified", true},
-                        {"display",
-                         {{"deployed", "Yes"},
-                          {"monitored", "Yes"},
-                          {"state", "Ready"},
-                          {"message", ""}}},
-                        {"conditions", cond}}}};
+        Json patch = {
+            {"status",
+             {{"appliedDeploymentID", job.deployment_id},
+              {"ready", true},
+              {"nonModified", true},
+              {"display",
+               {{"deployed", "Yes"}, {"monitored", "Yes"}, {"state", "Ready"}, {"message", ""}}},
+              {"conditions", cond}}}};
         code = http.Do("PATCH",
                        std::string(kFleet) + "/namespaces/" + a.ns + "/bundledeployments/" +
                            job.name + "/status",
@@ -453,9 +464,10 @@ class Driver {
       if (applied_s >= 0 && commit_s >= 0 && ready == all) {
         const double ready_s = Secs(Clock::now() - t0);
         const ProcStatus s = ReadStatus(o_.pid);
-        std::printf("%s: GitRepo at the commit after %.2f s; all %d agents applied after %.2f s; "
-                    "GitRepo %s ready after %.2f s\n",
-                    what, commit_s, o_.agents, applied_s, all.c_str(), ready_s);
+        std::printf(
+            "%s: GitRepo at the commit after %.2f s; all %d agents applied after %.2f s; "
+            "GitRepo %s ready after %.2f s\n",
+            what, commit_s, o_.agents, applied_s, all.c_str(), ready_s);
         std::printf("server:  RSS peak %.0f MiB (VmHWM %.0f MiB, goal < 1024), threads %d\n",
                     peak_rss, s.hwm_mib, s.threads);
         return true;
@@ -530,6 +542,8 @@ class Driver {
     for (auto& t : workers_) t.join();
     std::printf("driver:  %ld watch events, %ld applies, %ld failed, %ld watches reopened\n",
                 events_.load(), applies_.load(), failures_.load(), reconnects_.load());
+    for (const auto& [why, n] : ended_)
+      std::printf("driver:  %d watches ended: %s\n", n, why.c_str());
     return rc;
   }
 
@@ -543,6 +557,7 @@ class Driver {
   bool stop_ = false;
   std::vector<std::thread> workers_;
   std::atomic<long> events_{0}, applies_{0}, failures_{0}, reconnects_{0};
+  std::map<std::string, int> ended_;  // why watches ended (pump thread only)
 };
 
 }  // namespace
@@ -558,18 +573,27 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--server") o.server = next();
-    else if (a == "--ca") o.ca = next();
+    if (a == "--server")
+      o.server = next();
+    else if (a == "--ca")
+      o.ca = next();
     else if (a == "--admin-token-file") {
       std::ifstream in(next());
       std::getline(in, o.admin_token);
-    } else if (a == "--pid") o.pid = std::stoi(next());
-    else if (a == "--agents") o.agents = std::stoi(next());
-    else if (a == "--workers") o.workers = std::stoi(next());
-    else if (a == "--repo") o.repo = next();
-    else if (a == "--commit-cmd") o.commit_cmd = next();
-    else if (a == "--prefix") o.prefix = next();
-    else if (a == "--watch-only") o.watch_only = true;
+    } else if (a == "--pid")
+      o.pid = std::stoi(next());
+    else if (a == "--agents")
+      o.agents = std::stoi(next());
+    else if (a == "--workers")
+      o.workers = std::stoi(next());
+    else if (a == "--repo")
+      o.repo = next();
+    else if (a == "--commit-cmd")
+      o.commit_cmd = next();
+    else if (a == "--prefix")
+      o.prefix = next();
+    else if (a == "--watch-only")
+      o.watch_only = true;
     else {
       std::cerr << "unknown flag " << a << "\n";
       return 2;

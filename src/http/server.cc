@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
@@ -21,6 +21,7 @@
 #include <boost/beast/http.hpp>
 
 #include "core/log.h"
+#include "http/tls_socket.h"
 #include "http/worker_pool.h"
 
 namespace flotilla::http {
@@ -28,7 +29,7 @@ namespace flotilla::http {
 namespace net = boost::asio;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
-using TlsStream = net::ssl::stream<tcp::socket>;
+using TlsStream = TlsSocket;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -118,9 +119,10 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
  public:
-  Connection(Server::Impl& server, Stream stream)
+  template <class... StreamArgs>
+  Connection(Server::Impl& server, StreamArgs&&... stream_args)
       : server_(server),
-        socket_(std::move(stream)),
+        socket_(std::forward<StreamArgs>(stream_args)...),
         deadline_(socket_.get_executor()),
         tick_(socket_.get_executor()) {}
 
@@ -135,14 +137,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     }
     if constexpr (kTls) {
       SetDeadline(server_.options.header_timeout);
-      Tcp().async_read_some(buffer_.prepare(4096), [self = shared_from_this(), reject](
-                                                       boost::system::error_code ec, size_t n) {
-        if (self->closed_) return;
-        if (ec) return self->Close();
-        self->buffer_.commit(n);
-        self->Handshake(reject);
-      });
-      return;
+      return AwaitClientHello(reject);
     }
     Begin(reject);
   }
@@ -165,12 +160,26 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     ReadHeader();
   }
 
-  // TLS: the client's first bytes are in buffer_. A TLS record starts with 0x16 (handshake);
-  // anything else is a client speaking plain HTTP, told so as Go's servers tell it.
+  void AwaitClientHello(bool reject) {
+    Tcp().async_wait(tcp::socket::wait_read,
+                     [self = shared_from_this(), reject](boost::system::error_code ec) {
+                       if (self->closed_) return;
+                       if (ec) return self->Close();
+                       self->Handshake(reject);
+                     });
+  }
+
+  // TLS: the client has sent its first bytes; peeked at, they stay for the handshake. A TLS
+  // record starts with 0x16 (handshake); anything else is a client speaking plain HTTP, told so
+  // as Go's servers tell it.
   void Handshake(bool reject) {
     if constexpr (kTls) {
-      auto first = static_cast<const unsigned char*>(buffer_.data().data());
-      if (buffer_.size() > 0 && first[0] != 0x16) {
+      unsigned char first = 0;
+      boost::system::error_code ec;
+      size_t n = Tcp().receive(net::buffer(&first, 1), tcp::socket::message_peek, ec);
+      if (ec == net::error::would_block) return AwaitClientHello(reject);  // woken, no data
+      if (ec || n == 0) return Close();
+      if (first != 0x16) {
         static constexpr std::string_view kPlain =
             "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
             "Connection: close\r\n\r\nClient sent an HTTP request to an HTTPS server.\n";
@@ -179,14 +188,11 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
             [self = shared_from_this()](boost::system::error_code, size_t) { self->Close(); });
         return;
       }
-      socket_.async_handshake(
-          net::ssl::stream_base::server, buffer_.data(),
-          [self = shared_from_this(), reject](boost::system::error_code ec, size_t) {
-            if (self->closed_) return;
-            self->buffer_.consume(self->buffer_.size());
-            if (ec) return self->Close();
-            self->Begin(reject);
-          });
+      socket_.async_handshake([self = shared_from_this(), reject](boost::system::error_code ec) {
+        if (self->closed_) return;
+        if (ec) return self->Close();
+        self->Begin(reject);
+      });
     }
   }
 
@@ -510,42 +516,43 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 };
 
 void Server::Impl::Accept() {
-  acceptor->async_accept(net::make_strand(ioc), [this](boost::system::error_code ec,
-                                                       tcp::socket socket) {
-    if (stopping.load()) return;
-    if (ec) {
-      // EMFILE/ENFILE/ENOMEM: refuse by not accepting for a moment; never exit.
-      auto now = Clock::now();
-      if (now - last_accept_error > std::chrono::seconds(10)) {
-        log::Warn("HTTP server cannot accept a connection", {{"error", ec.message()}});
-        last_accept_error = now;
-      }
-      accept_retry->expires_after(std::chrono::milliseconds(100));
-      accept_retry->async_wait([this](boost::system::error_code e) {
-        if (!e && !stopping.load()) Accept();
-      });
-      return;
-    }
-    bool reject = connections.load() >= options.max_connections;
-    if (reject) rejected_connections++;
-    connections++;
-    try {
-      auto start = [&](auto conn) {
-        {
-          std::lock_guard lk(mu);
-          live.emplace(conn.get(), conn);
+  acceptor->async_accept(
+      net::make_strand(ioc), [this](boost::system::error_code ec, tcp::socket socket) {
+        if (stopping.load()) return;
+        if (ec) {
+          // EMFILE/ENFILE/ENOMEM: refuse by not accepting for a moment; never exit.
+          auto now = Clock::now();
+          if (now - last_accept_error > std::chrono::seconds(10)) {
+            log::Warn("HTTP server cannot accept a connection", {{"error", ec.message()}});
+            last_accept_error = now;
+          }
+          accept_retry->expires_after(std::chrono::milliseconds(100));
+          accept_retry->async_wait([this](boost::system::error_code e) {
+            if (!e && !stopping.load()) Accept();
+          });
+          return;
         }
-        conn->Start(reject);
-      };
-      if (tls)
-        start(std::make_shared<Connection<TlsStream>>(*this, TlsStream(std::move(socket), *tls)));
-      else
-        start(std::make_shared<Connection<tcp::socket>>(*this, std::move(socket)));
-    } catch (const std::exception& e) {
-      log::Warn("HTTP server dropped a connection", {{"error", e.what()}});
-    }
-    Accept();
-  });
+        bool reject = connections.load() >= options.max_connections;
+        if (reject) rejected_connections++;
+        connections++;
+        try {
+          auto start = [&](auto conn) {
+            {
+              std::lock_guard lk(mu);
+              live.emplace(conn.get(), conn);
+            }
+            conn->Start(reject);
+          };
+          if (tls)
+            start(std::make_shared<Connection<TlsStream>>(*this, std::move(socket),
+                                                          tls->native_handle()));
+          else
+            start(std::make_shared<Connection<tcp::socket>>(*this, std::move(socket)));
+        } catch (const std::exception& e) {
+          log::Warn("HTTP server dropped a connection", {{"error", e.what()}});
+        }
+        Accept();
+      });
 }
 
 Response Server::Impl::SafeHandle(const Request& req) {
