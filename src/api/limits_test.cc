@@ -158,6 +158,9 @@ TEST_F(LimitsTest, UnknownFieldsFollowFieldValidation) {
   Json strict = DoJson(Req("POST", kGitRepos, bogus), 422);
   EXPECT_EQ(strict["message"], "GitRepo.fleet.cattle.io \"s\" is invalid: bogus: unknown field");
   EXPECT_EQ(strict["details"]["causes"][0]["field"], "bogus");
+  // kubectl prints `The GitRepo "s" is invalid` from these.
+  EXPECT_EQ(strict["details"]["name"], "s");
+  EXPECT_EQ(strict["details"]["kind"], "GitRepo");
   DoJson(Req("POST", std::string(kGitRepos) + "?fieldValidation=Strict", bogus), 422);
   std::string nested =
       R"({"metadata":{"name":"t"},"spec":{"repo":"r","targets":[{"clusterSelectr":{}}]}})";

@@ -299,7 +299,7 @@ HttpResponse ResourceApi::CreateObject(const HttpRequest& req, const ResourcePat
   if (!validation.ok()) return ErrorResponse(validation.status());
   std::vector<std::string> warnings;
   if (Status s = CheckUnknownFields(type, *validation, nullptr, obj, warnings); !s.ok())
-    return ErrorResponse(s, {&type, ""});
+    return ErrorResponse(s, {&type, Metadata(obj).value("name", "")});
   Json& md = Metadata(obj);
   for (const char* k : {"resourceVersion", "uid", "creationTimestamp", "deletionTimestamp",
                         "generation", "managedFields"})
