@@ -180,7 +180,7 @@ spec:
   pollingInterval: 1s
 YAML
 t0=$(now)
-kc apply --validate=false -f "$WORK/gitrepo.yaml" >/dev/null
+kc apply -f "$WORK/gitrepo.yaml" >/dev/null
 wait_until "first commit synced" field_is bench '{.status.commit}' "$first"
 t_synced=$(since "$t0")
 stored=$(kc get bundles -n fleet-local -o name | wc -l)

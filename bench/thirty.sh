@@ -79,7 +79,7 @@ send_webhooks() {
   done
   for i in "${pids[@]}"; do wait "$i" || fail "webhook POST failed"; done
 }
-kc apply --validate=false -f "$WORK/gitrepos.yaml" >/dev/null
+kc apply -f "$WORK/gitrepos.yaml" >/dev/null
 scenario_wait "$N" "all $N GitRepos applied at round 0"
 log "load $(load)"
 

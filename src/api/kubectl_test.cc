@@ -172,7 +172,7 @@ TEST_F(KubectlTest, ApplyGetPatchDescribeDelete) {
   Write("gitrepo.yaml", kGitRepoYaml);
   EXPECT_THAT(MustRun("apply -f gitrepo.yaml").out,
               HasSubstr("gitrepo.fleet.cattle.io/demo created"));
-  EXPECT_THAT(MustRun("apply --validate=false -f gitrepo.yaml").out,
+  EXPECT_THAT(MustRun("apply -f gitrepo.yaml").out,
               HasSubstr("gitrepo.fleet.cattle.io/demo unchanged"));
   // A change goes through the merge-patch path of client-side apply.
   std::string changed = kGitRepoYaml;
@@ -259,6 +259,29 @@ TEST_F(KubectlTest, InvalidGitRepoIsRejectedWithTheField) {
   EXPECT_NE(c.exit_code, 0);
   EXPECT_THAT(c.err, HasSubstr("spec.pollingInterval"));
   EXPECT_NE(Run("get gitrepo -n fleet-local demo").exit_code, 0);
+}
+
+// With /openapi/v3 (api/openapi.h) kubectl needs no --validate=false: it leaves validation to
+// the server, which names the unknown field; and `kubectl explain` reads Fleet's descriptions.
+TEST_F(KubectlTest, ValidatesOnTheServerAndExplains) {
+  std::string bad = kGitRepoYaml;
+  bad += "  helmSecretNam: typo\n";
+  Write("typo.yaml", bad);
+  Result r = Run("apply -f typo.yaml");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("spec.helmSecretNam"));
+  EXPECT_THAT(r.err, HasSubstr("unknown field"));
+  EXPECT_NE(Run("get gitrepo -n fleet-local demo").exit_code, 0);
+  Result e = MustRun("explain gitrepo.spec.helmSecretName");
+  EXPECT_THAT(e.out, HasSubstr("helmSecretName"));
+  EXPECT_THAT(e.out, HasSubstr("Helm"));
+  Result fields = MustRun("explain gitrepos.spec");
+  EXPECT_THAT(fields.out, HasSubstr("pollingInterval"));
+  // Core kinds are validated by kubectl against /openapi/v2, as before.
+  Write("cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: "
+        "default\ndata:\n  a: b\n");
+  MustRun("apply -f cm.yaml");
 }
 
 TEST_F(KubectlTest, SecretsApplyTwice) {

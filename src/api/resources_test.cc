@@ -111,7 +111,7 @@ TEST_F(ResourcesTest, Discovery) {
   EXPECT_EQ(DoJson(Req("GET", "/version"), 200)["major"], "1");
   EXPECT_EQ(Do(Req("GET", "/healthz")).body, "ok");
   EXPECT_EQ(Do(Req("GET", "/apis/nope.io/v1")).status, 404);
-  EXPECT_EQ(Do(Req("GET", "/openapi/v3")).status, 404);
+  EXPECT_EQ(Do(Req("GET", "/openapi/v3/apis/nope.io/v1")).status, 404);
   EXPECT_EQ(Do(Req("POST", "/api", "{}")).status, 405);
 }
 
@@ -446,23 +446,41 @@ TEST_F(ResourcesTest, WatchFromExpiredVersionSendsError) {
   EXPECT_EQ(ev["object"]["reason"], "Expired");
 }
 
-}  // namespace
-}  // namespace flotilla::api
-
-namespace flotilla::api {
-namespace {
-
-TEST_F(ResourcesTest, WatchFromTooLargeVersionAnswers504) {
-  DoJson(Req("POST", kGitRepos, GitRepo("a")), 201);
-  int64_t current = store_->CurrentResourceVersion();
-  HttpResponse resp = Do(Req("GET", std::string(kGitRepos) + "?watch=1&resourceVersion=" +
-                                        std::to_string(current + 1000)));
-  EXPECT_EQ(resp.status, 504);
-  EXPECT_FALSE(resp.source);
-  Json st = Json::parse(resp.body);
-  EXPECT_EQ(st["reason"], "Timeout");
-  EXPECT_EQ(st["details"]["causes"][0]["reason"], "ResourceVersionTooLarge");
-  EXPECT_NE(st["message"].get<std::string>().find("Too large resource version"), std::string::npos);
+// /openapi/v3 publishes the Fleet group as kube-apiserver publishes a CRD's: what kubectl reads
+// to explain a field and to leave validation to the server (api/openapi.h).
+TEST_F(ResourcesTest, OpenApiV3PublishesTheFleetSchemas) {
+  Json index = DoJson(Req("GET", "/openapi/v3"), 200);
+  const Json& entry = index["paths"]["apis/fleet.cattle.io/v1alpha1"];
+  std::string url = entry.value("serverRelativeURL", "");
+  ASSERT_EQ(url.rfind("/openapi/v3/apis/fleet.cattle.io/v1alpha1?hash=", 0), 0u) << index.dump();
+  Json doc = DoJson(Req("GET", url), 200);
+  EXPECT_EQ(doc["openapi"], "3.0.0");
+  const Json& gitrepo = doc["components"]["schemas"]["io.cattle.fleet.v1alpha1.GitRepo"];
+  EXPECT_EQ(gitrepo["x-kubernetes-group-version-kind"][0],
+            (Json{{"group", "fleet.cattle.io"}, {"version", "v1alpha1"}, {"kind", "GitRepo"}}));
+  EXPECT_NE(gitrepo["properties"]["spec"]["properties"]["helmSecretName"]
+                .value("description", "")
+                .find("Helm"),
+            std::string::npos);
+  for (const char* kind : {"Bundle", "BundleDeployment", "Cluster", "ClusterGroup", "Content",
+                           "ClusterRegistration", "ClusterRegistrationToken", "GitRepoList"})
+    EXPECT_TRUE(
+        doc["components"]["schemas"].contains(std::string("io.cattle.fleet.v1alpha1.") + kind))
+        << kind;
+  // PATCH declares fieldValidation (kubectl then validates on the server) and no strategic
+  // merge (kubectl then sends merge patches, as for a CRD).
+  const Json& patch =
+      doc["paths"]["/apis/fleet.cattle.io/v1alpha1/namespaces/{namespace}/gitrepos/{name}"]
+         ["patch"];
+  EXPECT_EQ(patch["x-kubernetes-group-version-kind"]["kind"], "GitRepo");
+  bool field_validation = false;
+  for (const Json& p : patch["parameters"])
+    field_validation |= p["name"] == "fieldValidation" && p["in"] == "query";
+  EXPECT_TRUE(field_validation);
+  EXPECT_TRUE(patch["requestBody"]["content"].contains("application/merge-patch+json"));
+  EXPECT_FALSE(patch["requestBody"]["content"].contains("application/strategic-merge-patch+json"));
+  EXPECT_TRUE(doc["paths"].contains("/apis/fleet.cattle.io/v1alpha1/contents/{name}"))
+      << "cluster-scoped kinds have no namespace in their paths";
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "api/access_review.h"
 #include "api/discovery.h"
 #include "api/errors.h"
+#include "api/openapi.h"
 #include "api/router.h"
 #include "api/token_request.h"
 #include "core/log.h"
@@ -221,6 +222,14 @@ HttpResponse ApiServer::Impl::Builtin(const HttpRequest& req) {
                          "the server does not allow this method on the requested resource");
   if (p == "/healthz" || p == "/livez" || p == "/readyz") return Text(200, "ok");
   if (p == "/version") return JsonBody(VersionJson());
+  if (p == "/openapi/v3") return JsonBody(OpenApiV3Index());
+  if (p.rfind("/openapi/v3/", 0) == 0) {
+    const std::string* doc = OpenApiV3Document(std::string_view(p).substr(12));
+    if (doc == nullptr) return ErrorResponse(NotFound("no OpenAPI document at " + p));
+    HttpResponse r;
+    r.body = *doc;
+    return r;
+  }
   if (p == "/openapi/v2") {
     // An empty OpenAPI document: kubectl's client-side validation and its strategic-merge
     // schema lookups find no schema for any kind and fall back to their built-in behaviour.

@@ -21,7 +21,7 @@ for _ in $(seq 1 200); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 api="https://127.0.0.1:$(cat "$tmp/port")"
 kcfg="$tmp/data/admin.kubeconfig"
 kc() { kubectl --kubeconfig "$kcfg" --cache-dir="$tmp/kube" "$@"; }
-cat <<'YAML' | kc apply --validate=false -f - >/dev/null
+cat <<'YAML' | kc apply -f - >/dev/null
 apiVersion: fleet.cattle.io/v1alpha1
 kind: Cluster
 metadata:

@@ -493,6 +493,12 @@ Status StatusFromHttp(long code, const std::string& body) {
       s = Status(StatusCode::kPermissionDenied, message);
       break;
     case 404:
+      // Only the API server's own word: a Status saying NotFound. A 404 from anything between
+      // (a proxy, an ingress's default backend) is no proof that the object is gone, and
+      // callers delete on NotFound.
+      if (reason != "NotFound")
+        return Unavailable(
+            fmt::format("the server answered HTTP 404 without a NotFound Status: {}", message));
       s = NotFound(message);
       break;
     case 409:

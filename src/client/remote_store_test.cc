@@ -31,7 +31,12 @@ TEST(StatusFromHttpTest, MapsEveryCodeExactly) {
       {422, "", StatusCode::kInvalidArgument},
       {401, "", StatusCode::kUnauthenticated},
       {403, "", StatusCode::kPermissionDenied},
-      {404, R"({"kind":"Status","message":"gitrepos \"x\" not found"})", StatusCode::kNotFound},
+      {404, R"({"kind":"Status","reason":"NotFound","message":"gitrepos \"x\" not found"})",
+       StatusCode::kNotFound},
+      // A 404 that is not the API server's Status (a proxy, an ingress default backend) is no
+      // proof that anything is gone: agents delete on NotFound.
+      {404, "<html>404 page not found</html>", StatusCode::kUnavailable},
+      {404, R"({"kind":"Status","message":"no reason"})", StatusCode::kUnavailable},
       {409, conflict, StatusCode::kConflict},
       {409, exists, StatusCode::kAlreadyExists},
       {410, "", StatusCode::kGone},
@@ -47,7 +52,9 @@ TEST(StatusFromHttpTest, MapsEveryCodeExactly) {
     EXPECT_EQ(s.code(), c.want) << c.code << " " << c.body << " -> " << s.ToString();
   }
   EXPECT_EQ(
-      StatusFromHttp(404, R"({"kind":"Status","message":"gitrepos \"x\" not found"})").message(),
+      StatusFromHttp(
+          404, R"({"kind":"Status","reason":"NotFound","message":"gitrepos \"x\" not found"})")
+          .message(),
       "gitrepos \"x\" not found");
 }
 

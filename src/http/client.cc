@@ -143,13 +143,33 @@ std::string ClientResponse::Header(std::string_view name) const {
 }
 
 std::string RedactUrl(const std::string& url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  size_t host_start = scheme + 3;
-  size_t path = url.find_first_of("/?#", host_start);
-  size_t at = url.rfind('@', path == std::string::npos ? url.size() : path);
-  if (at == std::string::npos || at < host_start) return url;
-  return url.substr(0, host_start) + url.substr(at + 1);
+  // libcurl's own parser finds the userinfo however the password is spelt (an unencoded '/',
+  // '?' or '#' in it defeats a hand-written split).
+  CURLU* u = curl_url();
+  if (u == nullptr) return "<url>";
+  std::string out;
+  bool parsed = false;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+    curl_url_set(u, CURLUPART_USER, nullptr, 0);
+    curl_url_set(u, CURLUPART_PASSWORD, nullptr, 0);
+    char* text = nullptr;
+    if (curl_url_get(u, CURLUPART_URL, &text, 0) == CURLUE_OK && text != nullptr) {
+      out = text;
+      parsed = true;
+    }
+    curl_free(text);
+  }
+  curl_url_cleanup(u);
+  if (!parsed) {
+    // Not a URL libcurl reads (a port that is not a number: "user:pa/ss@host"): everything up
+    // to the last '@' may be a password, so none of it is shown.
+    size_t at = url.rfind('@');
+    if (at == std::string::npos) return url;
+    size_t scheme = url.find("://");
+    return (scheme != std::string::npos && scheme < at ? url.substr(0, scheme + 3) : "") +
+           url.substr(at + 1);
+  }
+  return out;
 }
 
 void Cancellation::Cancel() {

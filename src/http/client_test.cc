@@ -299,6 +299,10 @@ TEST(RedactUrlTest, DropsUserinfo) {
   EXPECT_EQ(RedactUrl("https://u:p@host/x@y"), "https://host/x@y");
   EXPECT_EQ(RedactUrl("https://host/x"), "https://host/x");
   EXPECT_EQ(RedactUrl("not a url"), "not a url");
+  // A password with an unencoded '/', '?' or '#' is still userinfo, and still dropped.
+  EXPECT_EQ(RedactUrl("https://user:pa/ss@host/repo.git"), "https://host/repo.git");
+  EXPECT_EQ(RedactUrl("https://user:p?w#d@host/repo.git"), "https://host/repo.git");
+  EXPECT_EQ(RedactUrl("https://u:p@host:8443/x"), "https://host:8443/x");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -180,6 +181,10 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       if (ec == net::error::would_block) return AwaitClientHello(reject);  // woken, no data
       if (ec || n == 0) return Close();
       if (first != 0x16) {
+        // Read what the client sent (bounded, without waiting) so that closing after the answer
+        // is an orderly close, not a reset that could discard the answer at the client.
+        char discard[4096];
+        Tcp().receive(net::buffer(discard), 0, ec);
         static constexpr std::string_view kPlain =
             "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
             "Connection: close\r\n\r\nClient sent an HTTP request to an HTTPS server.\n";
@@ -630,6 +635,9 @@ Status Server::Start() {
   tcp::endpoint ep(addr, static_cast<unsigned short>(d.options.port));
   if (!d.options.tls_cert_file.empty() || !d.options.tls_key_file.empty()) {
     RETURN_IF_ERROR(d.LoadTls());
+    // OpenSSL writes TLS records with write(2) (http/tls_socket.h): a peer that reset its
+    // connection must cost an EPIPE on that connection, not the process.
+    std::signal(SIGPIPE, SIG_IGN);
   }
   d.acceptor.emplace(d.ioc);
   d.acceptor->open(ep.protocol(), ec);

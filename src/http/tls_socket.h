@@ -1,9 +1,13 @@
 // TLS over a TCP socket, with OpenSSL reading and writing the socket's descriptor itself
 // (SSL_set_fd), for the server's connections. Why not Boost.Asio's ssl::stream: its engine keeps
-// a memory BIO pair and two staging buffers, about 68 KiB per connection whether it is busy or
-// idle, and an agent's watch is an idle TLS connection held for hours — 10,000 of them cost
-// 1.1 GiB that way. Here an idle connection costs OpenSSL's session state: the context sets
-// SSL_MODE_RELEASE_BUFFERS, so the record buffers exist only while a record is in flight.
+// a memory BIO pair and two staging buffers per connection whether it is busy or idle, and an
+// agent's watch is an idle TLS connection held for hours. Measured with bench/agents.sh, 10,000
+// watches over TLS: 113 KiB each with ssl::stream, 45 KiB each with this. Here an idle connection
+// costs OpenSSL's session state: the context sets SSL_MODE_RELEASE_BUFFERS, so the record
+// buffers exist only while a record is in flight.
+//
+// OpenSSL writes with write(2), which raises SIGPIPE on a connection the peer has reset: the
+// process that serves with this must ignore SIGPIPE (http::Server::Start does).
 //
 // It is an AsyncReadStream and AsyncWriteStream (Beast's HTTP reads and writes run over it) with
 // the one discipline OpenSSL needs: an operation that wants the socket readable or writable waits
@@ -42,6 +46,7 @@ class TlsSocket {
       : socket_(std::move(socket)), ssl_(SSL_new(ctx)) {
     boost::system::error_code ec;
     socket_.native_non_blocking(true, ec);
+    socket_.non_blocking(true, ec);  // synchronous calls on it (a peek) answer would_block
     if (ssl_ != nullptr) SSL_set_fd(ssl_, socket_.native_handle());
   }
   ~TlsSocket() { SSL_free(ssl_); }
@@ -132,8 +137,12 @@ class TlsSocket {
   template <class Handler>
   void Run(Kind kind, void* data, size_t size, Handler h) {
     if (ssl_ == nullptr) return Complete(std::move(h), boost::asio::error::no_memory, 0);
+    // Closed meanwhile (a wait that had already succeeded was still queued): the descriptor
+    // number may belong to another connection by now, so OpenSSL must not touch it.
+    if (!socket_.is_open()) return Complete(std::move(h), boost::asio::error::operation_aborted, 0);
     if (kind != Kind::kHandshake && size == 0) return Complete(std::move(h), {}, 0);
     ERR_clear_error();
+    errno = 0;
     size_t done = 0;
     int rc = 0;
     const int len = static_cast<int>(std::min<size_t>(size, 1 << 30));
@@ -163,6 +172,9 @@ class TlsSocket {
     boost::system::error_code ec;
     if (err == SSL_ERROR_ZERO_RETURN) {
       ec = boost::asio::error::eof;  // the peer's close_notify
+    } else if (err == SSL_ERROR_SSL &&
+               ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+      ec = boost::asio::ssl::error::stream_truncated;  // EOF without close_notify (OpenSSL 3)
     } else if (err == SSL_ERROR_SSL) {
       ec = boost::system::error_code(static_cast<int>(ERR_get_error()),
                                      boost::asio::error::get_ssl_category());

@@ -15,7 +15,7 @@ ulimit -n "$(ulimit -Hn)"
 start_server --log-level error
 PORT=${API##*:}
 wait_until "server ready" acurl -sf "$API/readyz"
-cat <<YAML | kc apply --validate=false -f - >/dev/null
+cat <<YAML | kc apply -f - >/dev/null
 apiVersion: fleet.cattle.io/v1alpha1
 kind: GitRepo
 metadata:

@@ -107,7 +107,7 @@ start_server --agent-checkin-interval "$CHECKIN"
 wait_until "server ready" acurl -fsS "$API/readyz"
 
 for c in dev test prod; do
-  cat <<YAML | kc apply --validate=false -f - >/dev/null
+  cat <<YAML | kc apply -f - >/dev/null
 apiVersion: fleet.cattle.io/v1alpha1
 kind: Cluster
 metadata:
@@ -117,7 +117,7 @@ metadata:
 spec: {}
 YAML
 done
-cat <<YAML | kc apply --validate=false -f - >/dev/null
+cat <<YAML | kc apply -f - >/dev/null
 apiVersion: fleet.cattle.io/v1alpha1
 kind: GitRepo
 metadata:

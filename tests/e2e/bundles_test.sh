@@ -19,7 +19,7 @@ for b in a b c; do
 done
 first=$(new_repo demo "$WORK/src")
 start_server --gitrepo-workers 2 --bundle-workers 2 --bundledeployment-workers 2
-cat <<YAML | kc apply --validate=false -f -
+cat <<YAML | kc apply -f -
 apiVersion: fleet.cattle.io/v1alpha1
 kind: GitRepo
 metadata:
@@ -89,7 +89,7 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeting\ndata:\n  g
 printf 'defaultNamespace: ns-chart\nhelm:\n  valuesFrom:\n  - configMapKeyRef:\n      name: chart-values\n' \
   >"$WORK/chart/fleet.yaml"
 new_repo chart "$WORK/chart" >/dev/null
-cat <<YAML | kc apply --validate=false -f - >/dev/null
+cat <<YAML | kc apply -f - >/dev/null
 apiVersion: fleet.cattle.io/v1alpha1
 kind: GitRepo
 metadata:
@@ -125,7 +125,7 @@ targetCustomizations:
     dir: overlays/local
 YAML
 new_repo kz "$WORK/kz" >/dev/null
-cat <<YAML | kc apply --validate=false -f - >/dev/null
+cat <<YAML | kc apply -f - >/dev/null
 apiVersion: fleet.cattle.io/v1alpha1
 kind: GitRepo
 metadata:

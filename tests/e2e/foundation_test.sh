@@ -40,7 +40,7 @@ spec:
   paths:
   - app
 YAML
-kc apply --validate=false -f "$WORK/gitrepo.yaml"
+kc apply -f "$WORK/gitrepo.yaml"
 
 wait_until "first commit synced" field_is demo '{.status.commit}' "$first"
 wait_until "configmap applied" test -f "$WORK/apply/default/configmap/app-config.yaml"
@@ -68,7 +68,7 @@ field_is demo '{.status.pollingCommit}' "$second" || fail "pollingCommit"
 
 log "invalid GitRepo: 422 naming the field"
 sed 's/pollingInterval: 1s/pollingInterval: 5x/; s/name: demo/name: invalid/' "$WORK/gitrepo.yaml" >"$WORK/bad.yaml"
-if kc apply --validate=false -f "$WORK/bad.yaml" 2>"$WORK/err.txt"; then fail "invalid GitRepo accepted"; fi
+if kc apply -f "$WORK/bad.yaml" 2>"$WORK/err.txt"; then fail "invalid GitRepo accepted"; fi
 grep -q 'spec.pollingInterval' "$WORK/err.txt" || { cat "$WORK/err.txt"; fail "error does not name the field"; }
 grep -q 'invalid duration "5x"' "$WORK/err.txt" || { cat "$WORK/err.txt"; fail "error text"; }
 
@@ -77,14 +77,14 @@ mkdir -p "$WORK/broken"
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n' >"$WORK/broken/bad.yaml"
 new_repo broken "$WORK/broken" >/dev/null
 sed "s/name: demo/name: broken/; s#demo.git#broken.git#; /paths:/d; /- app/d" "$WORK/gitrepo.yaml" |
-  kc apply --validate=false -f -
+  kc apply -f -
 wait_until "broken GitRepo reports file and line" \
   field_contains broken '{.status.conditions[?(@.type=="Ready")].message}' 'bad.yaml:[0-9]*:[0-9]*: invalid YAML'
 field_is broken '{.status.conditions[?(@.type=="Stalled")].status}' True || fail "Stalled"
 
 log "unreachable repository: clear condition, retried"
 sed "s/name: demo/name: unreachable/; s#repo: .*#repo: git://127.0.0.1:1/nothing.git#" "$WORK/gitrepo.yaml" |
-  kc apply --validate=false -f -
+  kc apply -f -
 wait_until "unreachable GitRepo reports the failure" \
   field_contains unreachable '{.status.conditions[?(@.type=="GitPolling")].message}' '127.0.0.1:1'
 t1=$(gitrepo_field unreachable '{.status.lastPollingTriggered}')

@@ -102,7 +102,7 @@ start_server
 log "wrong credentials: the failure is in the GitRepo's status"
 kc create secret generic helm-creds -n fleet-local --from-literal=username=fleet \
   --from-literal=password=wrong-pass --from-file=cacerts="$CHARTS/.static-http/ca.pem"
-cat <<YAML | kc apply --validate=false -f -
+cat <<YAML | kc apply -f -
 apiVersion: fleet.cattle.io/v1alpha1
 kind: GitRepo
 metadata:

@@ -75,7 +75,7 @@ start_git_http
 scenario_repos "$N"
 scenario_gitrepos "$N" "$GIT_URL" "$HTTP_URL" 1 3
 start_server
-kc apply --validate=false -f "$WORK/gitrepos.yaml" >/dev/null
+kc apply -f "$WORK/gitrepos.yaml" >/dev/null
 log "created $N GitRepos"
 chaos
 scenario_wait "$N" "all $N GitRepos at round $round after $KILLS kills"

@@ -46,7 +46,7 @@ spec:
   paths:
   - app
 YAML
-kc apply --validate=false -f "$WORK/gitrepo.yaml"
+kc apply -f "$WORK/gitrepo.yaml"
 wait_until "first commit synced" field_is demo '{.status.commit}' "$first"
 wait_until "configmap applied" test -f "$WORK/apply/default/configmap/app-config.yaml"
 wait_until "GitRepo Ready" field_is demo '{.status.conditions[?(@.type=="Ready")].status}' True

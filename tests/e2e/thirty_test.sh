@@ -23,7 +23,7 @@ log "creating $N repositories"
 scenario_repos "$N"
 start_server
 scenario_gitrepos "$N" "$GIT_URL" "$HTTP_URL" 1 5
-kc apply --validate=false -f "$WORK/gitrepos.yaml" >/dev/null
+kc apply -f "$WORK/gitrepos.yaml" >/dev/null
 log "created $N GitRepos"
 scenario_wait "$N" "all $N GitRepos synced and applied at round 0"
 

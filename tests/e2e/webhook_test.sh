@@ -19,7 +19,7 @@ first=$(new_repo hooked "$WORK/src")
 start_server
 
 kc create secret generic gitjob-webhook -n cattle-fleet-system --from-literal=github="$SECRET"
-cat <<YAML | kc apply --validate=false -f -
+cat <<YAML | kc apply -f -
 apiVersion: fleet.cattle.io/v1alpha1
 kind: GitRepo
 metadata:
