@@ -83,7 +83,10 @@ Status Manager::Start() {
     qo.name = c->options.name;
     qo.clock = options_.clock;
     qo.registry = options_.registry;
-    if (c->options.rate_limiter) qo.rate_limiter = c->options.rate_limiter();
+    if (options_.rate_limiter)
+      qo.rate_limiter = options_.rate_limiter();
+    else if (c->options.rate_limiter)
+      qo.rate_limiter = c->options.rate_limiter();
     c->queue = std::make_unique<queue::WorkQueue>(std::move(qo));
     c->stopping = false;
     c->handle->Attach(c->queue.get());

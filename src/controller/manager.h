@@ -102,6 +102,8 @@ class Manager {
     metrics::Registry* registry = nullptr;
     // false: Start() starts no threads; the caller drives Poll() and ProcessNextReady().
     bool threads = true;
+    // When set, every controller's backoff, whatever it registered (simulations shorten them).
+    std::function<std::unique_ptr<queue::RateLimiter>()> rate_limiter = nullptr;
   };
 
   explicit Manager(store::Store& store, Options options);

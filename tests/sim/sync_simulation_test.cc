@@ -3,7 +3,8 @@
 //
 // The real GitRepoController, BundleController and two agents (clusters `local` and `edge`, each
 // applying into an in-memory cluster) run against a real (in-memory SQLite) store seen through a
-// FaultyStore, fed by the real informers (list, watch, re-list when the watch breaks), with a
+// FaultyStore, wired by their own Register into a controller::Manager as `flotilla server` wires
+// them, fed by the real informers (list, watch, re-list when the watch breaks), with a
 // simulated clock and simulated git remotes, all driven from one thread by a seeded scheduler
 // that interleaves commits, polls, spec edits, force-syncs, pauses, GitRepo deletions, Cluster
 // relabels, git failures, store faults (reads, lists, watch creation, watchers breaking, writes
@@ -34,7 +35,7 @@
 #include <fmt/format.h>
 
 #include "agent/agent.h"
-#include "controller/informer.h"
+#include "controller/manager.h"
 #include "core/log.h"
 #include "gitops/gitrepo_controller.h"
 #include "memory_applier.h"
@@ -98,12 +99,13 @@ struct Sim {
   std::vector<std::string> violations;
 
   // In-memory state, lost by Restart.
-  std::unique_ptr<queue::WorkQueue> gitrepo_q, bundle_q, retarget_q, bd_q, content_q;
   std::unique_ptr<gitops::GitRepoController> gitrepos;
   std::unique_ptr<target::BundleController> bundles;
   std::unique_ptr<agent::Agent> agents[2];
-  std::unique_ptr<controller::SpecChangeFilter> gitrepo_filter, bd_filter;
-  std::vector<std::unique_ptr<controller::Informer>> informers;
+  // Runs them as flotilla server does (each controller's Register), driven from this thread.
+  std::unique_ptr<controller::Manager> manager;
+  controller::Queue* gitrepo_q = nullptr;
+  metrics::Registry registry;
 
   std::vector<std::string> keys;  // GitRepo i is keys[i], on remote urls[i]
   std::vector<std::string> urls;
@@ -191,71 +193,40 @@ struct Sim {
 
   // ---- the in-memory part: controllers, queues, informers ----
 
-  std::unique_ptr<queue::WorkQueue> NewQueue() {
-    queue::QueueOptions qo;
-    qo.clock = &clock;
-    qo.rate_limiter = std::make_unique<queue::ExponentialBackoffRateLimiter>(
-        std::chrono::milliseconds(100), std::chrono::seconds(20));
-    return std::make_unique<queue::WorkQueue>(std::move(qo));
-  }
-
   void Stop() {
-    informers.clear();
-    for (auto* q : {&gitrepo_q, &bundle_q, &retarget_q, &bd_q, &content_q})
-      if (*q) (*q)->ShutDown();
+    if (manager) manager->Stop();
+    manager.reset();
+    gitrepo_q = nullptr;
   }
 
   // A restart: every in-memory state is lost; the informers' first lists re-deliver everything.
   void Restart() {
     Stop();
     informers_caught_up_at = -1;
-    gitrepo_q = NewQueue();
-    bundle_q = NewQueue();
-    retarget_q = NewQueue();
-    bd_q = NewQueue();
-    content_q = NewQueue();
     gitops::GitRepoControllerOptions o;
     o.now = [this] { return epoch + (clock.Now() - queue::TimePoint{}); };
     o.random = [this] { return std::uniform_real_distribution<double>(0, 1)(rng); };
     o.events = false;
     gitrepos = std::make_unique<gitops::GitRepoController>(faulty, git, o);
-    bundles = std::make_unique<target::BundleController>(
-        faulty, [this](const std::string& c) { content_q->Add(c); });
+    bundles = std::make_unique<target::BundleController>(faulty);
     for (int i = 0; i < 2; i++)
       agents[i] = std::make_unique<agent::Agent>(faulty, appliers[i],
                                                  agent::AgentOptions{kNs, kClusters[i]});
-    gitrepo_filter = std::make_unique<controller::SpecChangeFilter>();
-    bd_filter = std::make_unique<controller::SpecChangeFilter>();
-    // As cli/server.cc wires them.
-    informers.push_back(std::make_unique<controller::Informer>(
-        faulty, GitRepoType(), [this](const store::WatchEvent& ev) {
-          if (gitrepo_filter->ShouldEnqueue(ev)) gitrepo_q->Add(store::ObjectKey(ev.object));
-        }));
-    informers.push_back(std::make_unique<controller::Informer>(
-        faulty, BundleType(),
-        [this](const store::WatchEvent& ev) { bundle_q->Add(store::ObjectKey(ev.object)); }));
-    informers.push_back(std::make_unique<controller::Informer>(
-        faulty, BundleDeploymentType(), [this](const store::WatchEvent& ev) {
-          const Json labels = ev.object["metadata"].value("labels", Json::object());
-          std::string bns = labels.value(model::kBundleNamespaceLabel, "");
-          std::string bname = labels.value(model::kBundleNameLabel, "");
-          std::string repo = labels.value(model::kRepoNameLabel, "");
-          if (!bname.empty()) bundle_q->Add(bns + "/" + bname);
-          if (!repo.empty()) gitrepo_q->Add(bns + "/" + repo);
-          std::string content = labels.value(model::kContentNameLabel, "");
-          if (!content.empty() &&
-              (ev.type == store::WatchEventType::kDeleted || Deleting(ev.object)))
-            content_q->Add(content);
-          if (bd_filter->ShouldEnqueue(ev)) bd_q->Add(store::ObjectKey(ev.object));
-        }));
-    informers.push_back(std::make_unique<controller::Informer>(
-        faulty, model::ContentType(), [this](const store::WatchEvent& ev) {
-          if (ev.type == store::WatchEventType::kAdded) content_q->Add(store::NameOf(ev.object));
-        }));
-    for (const model::ResourceType* t : {&ClusterType(), &ClusterGroupType()})
-      informers.push_back(std::make_unique<controller::Informer>(
-          faulty, *t,
-          [this](const store::WatchEvent& ev) { retarget_q->Add(store::NamespaceOf(ev.object)); }));
+    controller::Manager::Options mo;
+    mo.clock = &clock;
+    mo.registry = &registry;
+    mo.threads = false;
+    mo.rate_limiter = [] {
+      return std::make_unique<queue::ExponentialBackoffRateLimiter>(std::chrono::milliseconds(100),
+                                                                    std::chrono::seconds(20));
+    };
+    manager = std::make_unique<controller::Manager>(faulty, mo);
+    gitrepo_q = &gitrepos->Register(*manager, 1, std::chrono::seconds(0));
+    bundles->Register(*manager, 1);
+    for (int i = 0; i < 2; i++)
+      agents[i]->Register(*manager, 1, std::string("bundledeployment-") + kClusters[i]);
+    Status s = manager->Start();
+    EXPECT_TRUE(s.ok()) << s.ToString();
   }
 
   // Lets the informers deliver what was written. An informer that is caught up has nothing to
@@ -264,32 +235,15 @@ struct Sim {
   void PumpInformers() {
     const int64_t rv = inner->CurrentResourceVersion();
     if (informers_caught_up_at == rv) return;
-    bool all = true;
-    for (auto& inf : informers) all &= inf->Poll().ok();  // failed: the next pump retries
-    informers_caught_up_at = all ? rv : -1;
+    // A failed poll: the next pump retries.
+    informers_caught_up_at = manager->Poll().ok() ? rv : -1;
   }
   int64_t informers_caught_up_at = -1;
 
   // One ready key of each queue; false if none was ready.
   bool ProcessRound() {
     PumpInformers();
-    bool any = false;
-    any |= queue::ProcessNextReady(*gitrepo_q,
-                                   [this](const std::string& k) { return gitrepos->Reconcile(k); });
-    any |= queue::ProcessNextReady(*bundle_q,
-                                   [this](const std::string& k) { return bundles->Reconcile(k); });
-    any |= queue::ProcessNextReady(*retarget_q, [this](const std::string& ns) {
-      return target::RetargetNamespace(faulty, ns,
-                                       [this](const std::string& k) { bundle_q->Add(k); });
-    });
-    any |= queue::ProcessNextReady(
-        *content_q, [this](const std::string& c) { return bundles->CollectContent(c); });
-    any |= queue::ProcessNextReady(*bd_q, [this](const std::string& k) {
-      for (auto& a : agents)
-        if (store::SplitKey(k).first == a->deployment_namespace()) return a->Reconcile(k);
-      return queue::Result{};
-    });
-    return any;
+    return manager->ProcessNextReady();
   }
 
   void ProcessSome(int n) {
@@ -297,14 +251,7 @@ struct Sim {
       if (!ProcessRound()) break;
   }
 
-  std::optional<queue::TimePoint> NextReadyAt() {
-    std::optional<queue::TimePoint> next;
-    for (auto* q : {&gitrepo_q, &bundle_q, &retarget_q, &bd_q, &content_q}) {
-      auto t = (*q)->NextReadyAt();
-      if (t && (!next || *t < *next)) next = t;
-    }
-    return next;
-  }
+  std::optional<queue::TimePoint> NextReadyAt() { return manager->NextReadyAt(); }
 
   // ---- what users, git providers and operators do ----
 
