@@ -333,6 +333,26 @@ TEST_F(RbacTest, BootstrapCreatesReconcilesAndRespectsAutoupdateFalse) {
   EXPECT_TRUE((*view)["rules"].empty());
 }
 
+// fleet-registration once granted get on clusterregistrations and on every Secret of its
+// namespace: a server upgraded from then drops those rules and keeps the ones a user added.
+TEST_F(RbacTest, BootstrapRemovesRetiredRegistrationRules) {
+  Json old = {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+              {"kind", "ClusterRole"},
+              {"metadata", {{"name", kRegistrationRole}}},
+              {"rules",
+               {R({"fleet.cattle.io"}, {"clusterregistrations"}, {"create", "get"}).ToJson(),
+                R({""}, {"secrets"}, {"get"}).ToJson(),
+                R({"example.com"}, {"widgets"}, {"get"}).ToJson()}}};
+  ASSERT_TRUE(store_->Create(model::ClusterRoleType(), old).ok());
+  ASSERT_TRUE(BootstrapRoles(*store_).ok());
+  auto role = store_->Get(model::ClusterRoleType(), "", kRegistrationRole);
+  ASSERT_TRUE(role.ok());
+  ASSERT_EQ((*role)["rules"].size(), 2u) << (*role)["rules"].dump();
+  EXPECT_EQ(PolicyRule::FromJson((*role)["rules"][0]), R({"example.com"}, {"widgets"}, {"get"}));
+  EXPECT_EQ(PolicyRule::FromJson((*role)["rules"][1]),
+            R({"fleet.cattle.io"}, {"clusterregistrations"}, {"create"}));
+}
+
 // The built-in roles mean what README says, through real bindings.
 TEST_F(RbacTest, BuiltInRoles) {
   ASSERT_TRUE(BootstrapRoles(*store_).ok());
@@ -382,9 +402,9 @@ TEST_F(RbacTest, BuiltInRoles) {
       {"agent", Res("list", kF, "contents"), false},
       {"agent", Res("list", kF, "gitrepos", "cluster-ns"), false},
       {"registrant", Res("create", kF, "clusterregistrations", "reg"), true},
-      {"registrant", Res("get", kF, "clusterregistrations", "reg", "r"), true},
+      {"registrant", Res("get", kF, "clusterregistrations", "reg", "r"), false},
       {"registrant", Res("list", kF, "clusterregistrations", "reg"), false},
-      {"registrant", Res("get", "", "secrets", "reg", "s"), true},
+      {"registrant", Res("get", "", "secrets", "reg", "s"), false},
       {"registrant", Res("get", "", "secrets", "fleet-default", "s"), false},
       {"registrant", Res("create", kF, "clusterregistrations", "fleet-default"), false},
       // Everyone authenticated: discovery and access reviews.

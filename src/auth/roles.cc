@@ -61,6 +61,15 @@ bool AutoupdateOff(const Json& object) {
   return it != (*a)["annotations"].end() && *it == "false";
 }
 
+// Rules a built-in role had in an earlier version and must no longer grant: removed at start
+// (the one exception to "nothing is ever removed", for rules that were too broad).
+std::vector<PolicyRule> RetiredRules(const std::string& role) {
+  if (role == kRegistrationRole)
+    return {Rule({kFleet}, {"clusterregistrations"}, {"create", "get"}),
+            Rule({""}, {"secrets"}, {"get"})};
+  return {};
+}
+
 Status EnsureRole(store::Store& store, const Json& want) {
   const model::ResourceType& type = model::ClusterRoleType();
   const std::string name = want["metadata"]["name"];
@@ -76,8 +85,19 @@ Status EnsureRole(store::Store& store, const Json& want) {
   auto updated = store::Mutate(store, type, "", name, false, [&](Json& o) {
     if (!o.contains("rules") || !o["rules"].is_array()) o["rules"] = Json::array();
     std::vector<PolicyRule> have;
-    for (const Json& r : o["rules"]) have.push_back(PolicyRule::FromJson(r));
-    bool changed = false;
+    const std::vector<PolicyRule> retired = RetiredRules(name);
+    Json kept = Json::array();
+    for (const Json& r : o["rules"]) {
+      PolicyRule rule = PolicyRule::FromJson(r);
+      if (std::find(retired.begin(), retired.end(), rule) != retired.end()) continue;
+      have.push_back(rule);
+      kept.push_back(r);
+    }
+    bool changed = kept.size() != o["rules"].size();
+    if (changed) {
+      log::Info("RBAC: removed retired rules of built-in ClusterRole", {{"name", name}});
+      o["rules"] = kept;
+    }
     for (const Json& r : want["rules"]) {
       PolicyRule rule = PolicyRule::FromJson(r);
       if (std::find(have.begin(), have.end(), rule) != have.end()) continue;
@@ -140,8 +160,8 @@ std::vector<Json> DefaultClusterRoles() {
            Rule({kFleet}, {"bundledeployments/status"}, {"get", "update", "patch"}),
            Rule({""}, {"secrets", "configmaps"}, {"get"})}),
       ClusterRole(kContentReaderRole, {Rule({kFleet}, {"contents"}, {"get"})}),
-      ClusterRole(kRegistrationRole, {Rule({kFleet}, {"clusterregistrations"}, {"create", "get"}),
-                                      Rule({""}, {"secrets"}, {"get"})}),
+      // Only create: the credential Secret is granted by name, per registration.
+      ClusterRole(kRegistrationRole, {Rule({kFleet}, {"clusterregistrations"}, {"create"})}),
       ClusterRole(kDiscoveryRole,
                   {UrlRule({"/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/readyz",
                             "/version", "/version/", "/openapi", "/openapi/*"},

@@ -2,8 +2,16 @@
 // informer and workqueue as the server's built-in `local` agent, over client::RemoteStore (the
 // HTTP API with the cluster's own token) instead of the store itself:
 //
+//   flotilla agent --registration-file FILE --state-dir DIR [--cluster-labels k=v,...]
+//                  [--client-id ID] --apply-dir DIR
 //   flotilla agent --server URL --token-file F [--ca-file F] --cluster-name NAME
 //                  [--cluster-namespace NS] --state-dir DIR --apply-dir DIR
+//
+// With --registration-file (the `values` of a ClusterRegistrationToken's Secret) the agent
+// registers once, keeps its own credential in the state dir and from then on runs on it (a
+// restart with that credential skips registration); when the server refuses the credential
+// (401: revoked, or the cluster registered again elsewhere) it says so and registers again,
+// re-reading the file. Without a registration file, a state dir holding a credential is used.
 //
 // It watches the BundleDeployments of its cluster namespace (resuming from the last
 // resourceVersion, re-listing on 410, reconnecting with backoff), applies each with the
@@ -21,6 +29,10 @@ class App;
 namespace flotilla::cli {
 
 struct AgentFlags {
+  // Registration (cli/agent_registration.h): the values YAML, labels, identity.
+  std::string registration_file;
+  std::string cluster_labels;  // "k=v,k2=v2"
+  std::string client_id;
   std::string server;      // https://host:port of `flotilla server`
   std::string token_file;  // the cluster's bearer token
   std::string ca_file;     // CA of the server's certificate (empty: the system's)

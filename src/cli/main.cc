@@ -81,6 +81,9 @@ int main(int argc, char** argv) {
   server->add_option("--tls-key", sf.tls_key, "PEM key of --tls-cert");
   server->add_option("--tls-san", sf.tls_sans,
                      "Extra DNS name or IP address for the made serving certificate (repeatable)");
+  server->add_option("--api-server-url", sf.api_server_url,
+                     "URL agents reach this server at, written into registration tokens' values "
+                     "(default: the listen address)");
   server->add_flag("--insecure-http", sf.insecure_http,
                    "Serve plain HTTP instead of TLS (loopback listen addresses only)");
   server->add_flag("--anonymous-admin", sf.anonymous_admin,

@@ -39,6 +39,7 @@
 #include "model/cluster_status.h"
 #include "model/keys.h"
 #include "model/names.h"
+#include "registration/registration.h"
 #include "store/encryption/encrypting_store.h"
 #include "store/store.h"
 #include "target/bundle_controller.h"
@@ -322,6 +323,9 @@ int RunServer(const ServerFlags& flags) {
       controllers, std::max(1, flags.gitrepo_workers), std::chrono::seconds(flags.resync_seconds));
   bundles.Register(controllers, std::max(1, flags.bundle_workers));
   local_agent.Register(controllers, std::max(1, flags.bundledeployment_workers));
+  // Cluster registration (registration/registration.h): tokens and agent-initiated grants.
+  registration::Controllers registrations(*store, {flags.api_server_url, ca_pem});
+  registrations.Register(controllers);
   controllers.Every(
       "local-agent-checkin", checkin_interval,
       [&] {
@@ -471,6 +475,7 @@ int RunServer(const ServerFlags& flags) {
              {"bundle_workers", std::to_string(flags.bundle_workers)},
              {"bundledeployment_workers", std::to_string(flags.bundledeployment_workers)}});
 
+  if (flags.api_server_url.empty()) registrations.SetApiServerUrl(api_url);
   if (Status s = controllers.Start(); !s.ok()) {
     log::Error("cannot start the controllers", {{"error", s.ToString()}});
     return 1;

@@ -38,6 +38,8 @@ struct ServerFlags {
   // Fleet's agentCheckinInterval: how often agents (the local one too) check in; a Cluster not
   // seen for 3 intervals is shown offline (model/cluster_status.h).
   std::string agent_checkin_interval = "15m";
+  // The URL registering agents are told to use (Fleet's apiServerURL); default: the API's own.
+  std::string api_server_url;
 };
 
 // Runs until SIGTERM/SIGINT. Returns the process exit code.
