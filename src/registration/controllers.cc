@@ -15,6 +15,12 @@ void Controllers::Register(controller::Manager& manager) {
   controller::Queue& requests = manager.AddController(
       {.name = "clusterregistration",
        .reconcile = [this](const std::string& key) { return requests_.Reconcile(key); }});
+  controller::Queue& clusters = manager.AddController(
+      {.name = "registered-cluster",
+       .reconcile = [this](const std::string& key) { return requests_.ReconcileCluster(key); }});
+  manager.Watch(model::ClusterType(), [&clusters](const store::WatchEvent& ev) {
+    if (ev.type == store::WatchEventType::kDeleted) clusters.Add(store::ObjectKey(ev.object));
+  });
   manager.Watch(model::ClusterRegistrationTokenType(), [&tokens](const store::WatchEvent& ev) {
     tokens.Add(store::ObjectKey(ev.object));
   });

@@ -16,7 +16,8 @@
 //        fleet.cattle.io/agent-credential), which only the registration token's ServiceAccount
 //        may get, by that name; older registrations of the same clientID are deleted with their
 //        ServiceAccounts (revoking their credentials); then status.granted, status.clusterName.
-//        The credential Secret is deleted 40 minutes later (Fleet's delay).
+//        The credential Secret is deleted 40 minutes later (Fleet's delay). Deleting the Cluster
+//        deletes its registrations and revokes their credentials.
 //
 // Every step is idempotent and reads current state, so a crash anywhere converges on restart.
 #pragma once
@@ -89,6 +90,11 @@ class RegistrationController {
   RegistrationController(store::Store& store, Options options);
   // key: "ns/name" of a ClusterRegistration.
   queue::Result Reconcile(const std::string& key);
+  // key: "ns/name" of a Cluster. Once it is gone (a confirmed NotFound) and its agent has
+  // removed its BundleDeployments (their finalizers need the agent's credential), the
+  // registrations granted for it are deleted with their ServiceAccounts, which revokes its
+  // agent's credential (Fleet: the Cluster owns them).
+  queue::Result ReconcileCluster(const std::string& key);
 
  private:
   StatusOr<Json> ClusterFor(const Json& request);

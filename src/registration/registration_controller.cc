@@ -256,6 +256,33 @@ queue::Result RegistrationController::ExpireCredentialSecret(const Json& request
   return queue::Result::Success();
 }
 
+queue::Result RegistrationController::ReconcileCluster(const std::string& key) {
+  auto [ns, name] = store::SplitKey(key);
+  auto cluster = store_.Get(model::ClusterType(), ns, name);
+  if (cluster.ok()) return queue::Result::Success();
+  if (cluster.status().code() != StatusCode::kNotFound)
+    return queue::Result::Error(cluster.status());
+  // Its agent removes what it deployed (the BundleDeployments' finalizers) with its credential:
+  // revoke only once none is left.
+  store::ListOptions in_cluster_ns;
+  in_cluster_ns.ns = model::ClusterNamespace(ns, name);
+  in_cluster_ns.limit = 1;
+  auto bds = store_.List(model::BundleDeploymentType(), in_cluster_ns);
+  if (!bds.ok()) return queue::Result::Error(bds.status());
+  if (!bds->items.empty()) return queue::Result::RequeueAfter(std::chrono::seconds(5));
+  store::ListOptions lo;
+  lo.ns = ns;
+  auto requests = store_.List(model::ClusterRegistrationType(), lo);
+  if (!requests.ok()) return queue::Result::Error(requests.status());
+  for (const Json& r : requests->items) {
+    if (Str(r, "status", "clusterName") != name) continue;
+    log::Info("cluster deleted: deleting its registration and revoking its agent's credential",
+              {{"cluster", key}, {"clusterregistration", store::ObjectKey(r)}});
+    if (Status s = DeleteRegistration(r); !s.ok()) return queue::Result::Error(s);
+  }
+  return queue::Result::Success();
+}
+
 queue::Result RegistrationController::Reconcile(const std::string& key) {
   auto [ns, name] = store::SplitKey(key);
   const auto& type = model::ClusterRegistrationType();

@@ -263,6 +263,24 @@ TEST_F(RegistrationTest, CredentialSecretIsDeletedAfterItsDelayCredentialStays) 
   EXPECT_EQ(sas->items.size(), 1u);
 }
 
+TEST_F(RegistrationTest, DeletingTheClusterRevokesItsAgentsCredential) {
+  RegistrationController requests(*store_, options_);
+  Request("request-1", "client-a", "random-1", Json::object());
+  ASSERT_TRUE(requests.Reconcile("fleet-default/request-1").error.ok());
+  const std::string cred = Credential("client-a", "random-1");
+  ASSERT_TRUE(auth::LookupToken(*store_, cred).ok());
+  const std::string cluster = model::RegisteredClusterName("client-a");
+  // While the Cluster exists nothing happens.
+  ASSERT_TRUE(requests.ReconcileCluster("fleet-default/" + cluster).error.ok());
+  ASSERT_TRUE(auth::LookupToken(*store_, cred).ok());
+  ASSERT_TRUE(store_->Delete(model::ClusterType(), "fleet-default", cluster).ok());
+  ASSERT_TRUE(requests.ReconcileCluster("fleet-default/" + cluster).error.ok());
+  EXPECT_EQ(auth::LookupToken(*store_, cred).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(
+      store_->Get(model::ClusterRegistrationType(), "fleet-default", "request-1").status().code(),
+      StatusCode::kNotFound);
+}
+
 TEST_F(RegistrationTest, RequestWithoutClientIdIsNotGranted) {
   RegistrationController requests(*store_, options_);
   Request("request-x", "", "random", Json::object());

@@ -242,6 +242,20 @@ wait_until "commit synced" field_is app '{.status.commit}' "$c2" fleet-default
 wait_until "test applies on its new credential" grep -q 'version: "2"' "$WORK/apply-test/app-test/configmap/app.yaml"
 wait_until "GitRepo 2/2 ready" field_is app '{.status.display.readyBundleDeployments}' 2/2 fleet-default
 
+log "deleting a Cluster removes its deployments, then revokes its agent's credential"
+dev_token=$(agent_token dev)
+kc delete cluster -n fleet-default "$(cluster_of dev)" >/dev/null
+no_bds() { [ -z "$(kc get bundledeployments -n "$1" -o name)" ]; }
+wait_until "dev's BundleDeployments are gone" no_bds "$dev_ns"
+wait_until "dev's objects are removed" bash -c "! test -e '$WORK/apply-dev/app-dev/configmap/app.yaml'"
+refused() {
+  [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$E2E_CA" -H "Authorization: Bearer $1" \
+    "$API/apis/fleet.cattle.io/v1alpha1/namespaces/$2/bundledeployments")" = 401 ]
+}
+wait_until "dev's credential is revoked" refused "$dev_token" "$dev_ns"
+wait_until "dev logged the refusal" grep -q "refused this agent's credential (401" "$WORK/agent-dev.log"
+wait_until "GitRepo 1/1 ready" field_is app '{.status.display.readyBundleDeployments}' 1/1 fleet-default
+
 stop_agents
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || fail "server exit code $?"
