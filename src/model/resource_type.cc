@@ -194,6 +194,20 @@ ResourceType MakeClusterRoleBinding() {
           {{"Role", "string", "roleRef.name", 0}, {"Age", "date", "", 0}}};
 }
 
+// coordination.k8s.io/v1 Lease: the leader election record of several server replicas
+// (spec.holderIdentity, leaseDurationSeconds, acquireTime, renewTime, leaseTransitions).
+ResourceType MakeLease() {
+  return {"coordination.k8s.io",
+          "v1",
+          "Lease",
+          "leases",
+          "lease",
+          {},
+          true,
+          false,
+          {{"Holder", "string", "spec.holderIdentity", 0}, {"Age", "date", "", 0}}};
+}
+
 }  // namespace
 
 #define FLOTILLA_TYPE(fn, maker)           \
@@ -218,6 +232,7 @@ FLOTILLA_TYPE(RoleType, MakeRole)
 FLOTILLA_TYPE(ClusterRoleType, MakeClusterRole)
 FLOTILLA_TYPE(RoleBindingType, MakeRoleBinding)
 FLOTILLA_TYPE(ClusterRoleBindingType, MakeClusterRoleBinding)
+FLOTILLA_TYPE(LeaseType, MakeLease)
 #undef FLOTILLA_TYPE
 
 const std::vector<const ResourceType*>& AllTypes() {
@@ -237,7 +252,8 @@ const std::vector<const ResourceType*>& AllTypes() {
                                                        &RoleType(),
                                                        &ClusterRoleType(),
                                                        &RoleBindingType(),
-                                                       &ClusterRoleBindingType()};
+                                                       &ClusterRoleBindingType(),
+                                                       &LeaseType()};
   return all;
 }
 

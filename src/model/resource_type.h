@@ -56,6 +56,8 @@ const ResourceType& RoleType();
 const ResourceType& ClusterRoleType();
 const ResourceType& RoleBindingType();
 const ResourceType& ClusterRoleBindingType();
+// coordination.k8s.io/v1 Lease: leader election among server replicas.
+const ResourceType& LeaseType();
 
 // Look-ups; nullptr when unknown.
 const ResourceType* FindByPlural(std::string_view group, std::string_view version,
