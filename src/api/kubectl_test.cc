@@ -316,6 +316,27 @@ stringData:
   EXPECT_THAT(MustRun("get secrets -n fleet-local").out, HasSubstr("creds"));
 }
 
+// The leader election record of server replicas: kubectl get leases shows the holder.
+TEST_F(KubectlTest, LeaseApplyAndGet) {
+  Write("lease.yaml", R"(apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: flotilla-controller
+  namespace: fleet-local
+spec:
+  holderIdentity: replica-a
+  leaseDurationSeconds: 15
+  leaseTransitions: 0
+)");
+  EXPECT_THAT(MustRun("apply -f lease.yaml").out,
+              HasSubstr("lease.coordination.k8s.io/flotilla-controller created"));
+  std::string table = MustRun("get leases -n fleet-local").out;
+  EXPECT_THAT(table, HasSubstr("HOLDER"));
+  EXPECT_THAT(table, HasSubstr("replica-a"));
+  Json l = GetJson("get lease -n fleet-local flotilla-controller");
+  EXPECT_EQ(l["spec"]["leaseDurationSeconds"], 15);
+}
+
 TEST_F(KubectlTest, CreateSecretGeneric) {
   Result r = MustRun(
       "create secret generic -n fleet-local git-auth --from-literal=username=me "
