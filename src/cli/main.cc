@@ -97,6 +97,32 @@ int main(int argc, char** argv) {
                    "Rotate the audit log to FILE.1 at this size (bytes, or with Ki/Mi/Gi)")
       ->capture_default_str();
 
+  bool leader_elect = false;
+  CLI::Option* leader_elect_opt = server->add_flag(
+      "--leader-elect", leader_elect,
+      "Run the controllers only while holding the leader Lease (default: on with a postgres:// "
+      "store, off with SQLite); --leader-elect=false turns it off");
+  server
+      ->add_option("--leader-elect-lease-duration", sf.leader_elect_lease_duration,
+                   "How long other replicas wait, after last seeing the Lease change, to take it")
+      ->capture_default_str();
+  server
+      ->add_option("--leader-elect-renew-deadline", sf.leader_elect_renew_deadline,
+                   "A leader that cannot renew for this long stops and exits")
+      ->capture_default_str();
+  server
+      ->add_option("--leader-elect-retry-period", sf.leader_elect_retry_period,
+                   "How often candidates try to acquire, and the leader renews")
+      ->capture_default_str();
+  server
+      ->add_option("--leader-elect-resource-namespace", sf.leader_elect_resource_namespace,
+                   "Namespace of the leader Lease")
+      ->capture_default_str();
+  server
+      ->add_option("--leader-elect-resource-name", sf.leader_elect_resource_name,
+                   "Name of the leader Lease")
+      ->capture_default_str();
+
   flotilla::cli::AgentFlags af;
   CLI::App* agent =
       app.add_subcommand("agent", "Run the agent of one cluster against a flotilla server's API");
@@ -117,6 +143,7 @@ int main(int argc, char** argv) {
       ->allow_extras();
 
   CLI11_PARSE(app, argc, argv);
+  if (leader_elect_opt->count() > 0) sf.leader_elect = leader_elect;
   if (server->parsed()) return flotilla::cli::RunServer(sf);
   if (agent->parsed()) return flotilla::cli::RunAgent(af);
   if (app.got_subcommand("apply")) return run_apply();

@@ -10,12 +10,17 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -29,6 +34,7 @@
 #include "auth/roles.h"
 #include "auth/token_authenticator.h"
 #include "controller/manager.h"
+#include "coordination/leader_elector.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
@@ -170,6 +176,30 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
+// The leader election of this replica (README "Replicas"); nullopt when it is off.
+StatusOr<std::optional<coordination::LeaderElectionConfig>> LeaderElection(
+    const ServerFlags& flags, const std::string& store_url) {
+  if (!flags.leader_elect.value_or(store_url.rfind("postgres", 0) == 0))
+    return std::optional<coordination::LeaderElectionConfig>();
+  coordination::LeaderElectionConfig c;
+  c.lease_namespace = flags.leader_elect_resource_namespace;
+  c.lease_name = flags.leader_elect_resource_name;
+  c.identity = coordination::DefaultIdentity();
+  c.metrics = &metrics::DefaultRegistry();
+  for (auto [flag, text, out] : {std::tuple{"--leader-elect-lease-duration",
+                                            &flags.leader_elect_lease_duration, &c.lease_duration},
+                                 std::tuple{"--leader-elect-renew-deadline",
+                                            &flags.leader_elect_renew_deadline, &c.renew_deadline},
+                                 std::tuple{"--leader-elect-retry-period",
+                                            &flags.leader_elect_retry_period, &c.retry_period}}) {
+    auto d = ParseGoDuration(*text);
+    if (!d.ok()) return InvalidArgument(fmt::format("{}: {}", flag, d.status().message()));
+    *out = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+  }
+  RETURN_IF_ERROR(coordination::ValidateConfig(c));
+  return std::optional(std::move(c));
+}
+
 }  // namespace
 
 int RunServer(const ServerFlags& flags) {
@@ -245,6 +275,11 @@ int RunServer(const ServerFlags& flags) {
   }
   const auto checkin_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*checkin);
 
+  auto election = LeaderElection(flags, store_url);
+  if (!election.ok()) {
+    log::Error("invalid leader election flags", {{"error", election.status().message()}});
+    return 2;
+  }
   auto audit_max = ParseByteSize(flags.audit_log_max_size);
   if (!audit_max.ok()) {
     log::Error("bad --audit-log-max-size", {{"error", audit_max.status().message()}});
@@ -402,11 +437,13 @@ int RunServer(const ServerFlags& flags) {
   api_server.AllowUnauthenticated("/webhooks");
   api_server.AllowUnauthenticated("/webhooks/");
   // Ready once every informer has delivered its initial list (the controllers see the whole
-  // store) and the store answers.
+  // store) and the store answers. With leader election, once the store answers: every replica
+  // serves the API from the store, leader or not, and a new leader's controllers catch up alone.
+  const bool elected = election->has_value();
   api_server.Handle("/readyz", [&](const api::HttpRequest&) {
     api::HttpResponse r;
     r.content_type = "text/plain; charset=utf-8";
-    bool synced = controllers.Synced();
+    bool synced = elected || controllers.Synced();
     auto probe = store->Get(ClusterType(), "fleet-local", "local");
     if (!synced || !probe.ok()) {
       r.status = 503;
@@ -476,9 +513,47 @@ int RunServer(const ServerFlags& flags) {
              {"bundledeployment_workers", std::to_string(flags.bundledeployment_workers)}});
 
   if (flags.api_server_url.empty()) registrations.SetApiServerUrl(api_url);
-  if (Status s = controllers.Start(); !s.ok()) {
-    log::Error("cannot start the controllers", {{"error", s.ToString()}});
-    return 1;
+  // The controllers run on one replica at a time: the holder of the leader Lease (README
+  // "Replicas"), or this process alone without leader election.
+  std::mutex leadership_mu;  // orders a late acquisition against shutdown
+  auto start_controllers = [&] {
+    std::lock_guard<std::mutex> lock(leadership_mu);
+    if (g_stop) return;
+    if (Status s = controllers.Start(); !s.ok()) {
+      log::Error("cannot start the controllers", {{"error", s.ToString()}});
+      std::_Exit(1);
+    }
+  };
+  std::unique_ptr<coordination::LeaderElector> elector;
+  if (*election) {
+    if (Status s = Ensure(*store, model::NamespaceType(),
+                          {{"apiVersion", "v1"},
+                           {"kind", "Namespace"},
+                           {"metadata", {{"name", (*election)->lease_namespace}}}});
+        !s.ok()) {
+      log::Error("cannot create the leader Lease's namespace", {{"error", s.ToString()}});
+      return 1;
+    }
+    coordination::LeaderCallbacks callbacks;
+    callbacks.on_started_leading = start_controllers;
+    callbacks.on_stopped_leading = [] {
+      // As kube-controller-manager: exit at once, so that no second leader runs alongside this
+      // one while it would drain its work; the supervisor restarts it as a candidate.
+      log::Error("leader lease lost: exiting so that a supervisor restarts this replica");
+      std::_Exit(1);
+    };
+    auto made = coordination::LeaderElector::Create(*store, **election, std::move(callbacks));
+    if (!made.ok()) {
+      log::Error("cannot start leader election", {{"error", made.status().ToString()}});
+      return 1;
+    }
+    elector = std::move(*made);
+    elector->Start();
+  } else {
+    reg.AddGauge("flotilla_leader", "1 while this replica holds the controllers' leader Lease.")
+        .WithLabels()
+        .Set(1);  // the only replica
+    start_controllers();
   }
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
@@ -501,7 +576,11 @@ int RunServer(const ServerFlags& flags) {
   log::Info("shutting down");
   api_server.Stop();
   for (const HttpGauge& g : kHttpGauges) reg.AddGauge(g.name, g.help).Remove({});
-  controllers.Stop();
+  {
+    std::lock_guard<std::mutex> lock(leadership_mu);
+    controllers.Stop();
+  }
+  if (elector) elector->Stop();  // hands the Lease over once no controller of ours runs
   log::Info("flotilla server stopped");
   return 0;
 }

@@ -2,6 +2,7 @@
 // cluster's agent applying into a directory, in one process.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,15 @@ struct ServerFlags {
   std::string agent_checkin_interval = "15m";
   // The URL registering agents are told to use (Fleet's apiServerURL); default: the API's own.
   std::string api_server_url;
+  // Leader election among replicas on one database (README "Replicas"): the controllers run only
+  // on the replica holding the Lease; every replica serves the API. Unset: on for a PostgreSQL
+  // store, off for SQLite (one process). Durations as client-go's flags.
+  std::optional<bool> leader_elect;
+  std::string leader_elect_lease_duration = "15s";
+  std::string leader_elect_renew_deadline = "10s";
+  std::string leader_elect_retry_period = "2s";
+  std::string leader_elect_resource_namespace = "cattle-fleet-system";
+  std::string leader_elect_resource_name = "flotilla-controller";
 };
 
 // Runs until SIGTERM/SIGINT. Returns the process exit code.

@@ -147,9 +147,16 @@ bool SpecChangeFilter::ShouldEnqueue(const store::WatchEvent& ev) {
   const Json& md = ev.object.contains("metadata") ? ev.object["metadata"] : Json::object();
   int64_t gen = md.is_object() ? md.value("generation", int64_t{0}) : 0;
   bool deleting = md.is_object() && md.contains("deletionTimestamp");
+  Json field;
+  if (!status_field_.empty()) {
+    auto st = ev.object.find("status");
+    if (st != ev.object.end() && st->is_object() && st->contains(status_field_))
+      field = (*st)[status_field_];
+  }
   auto it = seen_.find(key);
-  bool changed = it == seen_.end() || it->second != gen || deleting;
-  seen_[key] = gen;
+  bool changed =
+      it == seen_.end() || it->second.first != gen || it->second.second != field || deleting;
+  seen_[key] = {gen, std::move(field)};
   return changed || ev.type == store::WatchEventType::kAdded;
 }
 

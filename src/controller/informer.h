@@ -75,11 +75,17 @@ class Informer {
 // them again. Thread-safe.
 class SpecChangeFilter {
  public:
+  SpecChangeFilter() = default;
+  // Also true when status.<status_field> changes: a trigger another process writes, such as the
+  // webhookCommit a follower replica's webhook receiver records for the leader's controller.
+  explicit SpecChangeFilter(std::string status_field) : status_field_(std::move(status_field)) {}
   bool ShouldEnqueue(const store::WatchEvent& ev);
 
  private:
+  const std::string status_field_;
   std::mutex mu_;
-  std::unordered_map<std::string, int64_t> seen_;  // key -> generation; GUARDED_BY(mu_)
+  // key -> generation and status field; GUARDED_BY(mu_)
+  std::unordered_map<std::string, std::pair<int64_t, Json>> seen_;
 };
 
 }  // namespace flotilla::controller

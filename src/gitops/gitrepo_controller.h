@@ -83,8 +83,9 @@ class GitRepoController {
   GitRepoControllerOptions options_;
   EventRecorder events_;
   render::BundleCache render_cache_;  // shared by every GitRepo (keys include the GitRepo)
-  // Event filters of Register's watches.
-  controller::SpecChangeFilter spec_changes_;
+  // Event filters of Register's watches. A new status.webhookCommit counts as a change: another
+  // replica's webhook receiver may have written it (README "Replicas").
+  controller::SpecChangeFilter spec_changes_{"webhookCommit"};
   std::mutex offline_mu_;
   std::map<std::string, bool> cluster_offline_;  // GUARDED_BY(offline_mu_); key -> offline
 };
