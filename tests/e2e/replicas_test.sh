@@ -5,7 +5,8 @@
 # reaches the leader's controller. A GitRepo created through the follower is synced by the
 # leader; the leader is killed with -9 while it syncs a new commit; the follower takes the Lease
 # within 15 s (lease 8 s, renew deadline 5 s, retry 1 s), finishes the sync and applies the new
-# commit; a watch held on the follower keeps delivering throughout; flotilla_leader flips.
+# commit; a watch held on the follower keeps delivering throughout; flotilla_leader flips. Last,
+# the database goes away and the leader, unable to renew, exits with code 1 (for its supervisor).
 # Skips (77) without PostgreSQL.
 . "$(dirname "$0")/lib.sh"
 
@@ -174,4 +175,21 @@ wait_until "GitRepo Ready" bfield_is demo '{.status.conditions[?(@.type=="Ready"
 wait_until "the watch on B saw the new commit" grep -q "$second" "$WORK/watch-b.out"
 kill -0 "$WATCH_PID" 2>/dev/null || fail "the watch on B ended: $(cat "$WORK/watch-b.err")"
 kb get gitrepos -n fleet-local >/dev/null || fail "kubectl on the survivor"
+kill "$WATCH_PID" 2>/dev/null
+WATCH_PID=""
+
+log "the database goes away: the leader exits (code 1) once it cannot renew"
+"$FIXTURES/postgres.sh" stop "$PG_ROOT" >/dev/null 2>&1
+lost_at=$(date +%s.%N)
+while kill -0 "$B_PID" 2>/dev/null; do
+  awk -v t="$(since "$lost_at")" 'BEGIN { exit !(t < 60) }' || fail "B still runs without a database"
+  sleep 0.1
+done
+rc=0
+wait "$B_PID" || rc=$?
+B_PID=""
+log "B exited with code $rc $(since "$lost_at") s after the database stopped"
+[ "$rc" = 1 ] || fail "B exited with $rc, want 1"
+grep -q "leader election lost" "$WORK/server-b.log" || fail "no 'leader election lost' line"
+grep -q "leader lease lost: exiting" "$WORK/server-b.log" || fail "no exit line"
 log "PASS (takeover ${takeover} s)"
