@@ -79,7 +79,7 @@ wait_until "B logged the leader it saw" grep -q "new leader observed" "$WORK/ser
 is_leader "$A_API" 1 || fail "A lost the Lease to a newcomer"
 
 log "a webhook received by B (the follower) reaches A's controller"
-cat <<YAML | kb apply --validate=false -f -
+cat <<YAML | kb apply -f -
 apiVersion: fleet.cattle.io/v1alpha1
 kind: GitRepo
 metadata:
@@ -111,7 +111,7 @@ grep -q "sync started.*$hook_second\|$hook_second.*sync started" "$WORK/server.l
   fail "A did not sync the webhook's commit"
 
 log "a GitRepo created through B is synced by A"
-cat <<YAML | kb apply --validate=false -f -
+cat <<YAML | kb apply -f -
 apiVersion: fleet.cattle.io/v1alpha1
 kind: GitRepo
 metadata:
