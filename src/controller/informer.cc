@@ -79,7 +79,10 @@ Status Informer::OpenWatch(int64_t from) {
   store::WatchOptions wo;
   wo.ns = ns_;
   wo.resource_version = from;
-  wo.send_initial_events = false;
+  // A list of a store never written to has resourceVersion 0, from which a watch starts "now":
+  // an object created between the list and the watch would be missed, so such a watch begins
+  // with every object as ADDED (harmless repeats of the list).
+  wo.send_initial_events = from == 0;
   wo.allow_bookmarks = true;
   auto watcher = store_.Watch(type_, wo);
   if (!watcher.ok()) {

@@ -65,8 +65,7 @@ class ManagerTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
     faulty_ = std::make_unique<store::testing::FaultyStore>(*store_);
-    // A store that has seen a write: an informer's list of an empty store has resourceVersion
-    // 0, from which a watch starts "now" (see Informer), and a write in between would be missed.
+    // A store that has seen a write (see the test of an empty store below).
     ASSERT_TRUE(store_->Create(model::ClusterType(), Cluster("seed", "seed")).ok());
   }
 
@@ -320,6 +319,38 @@ TEST_F(ManagerTest, PeriodicJobsRunOnlyWhileStarted) {
     cv.wait(lock, [&] { return runs > after_stop; });
   }
   m->Stop();
+}
+
+TEST(ManagerEmptyStoreTest, AWriteBetweenTheFirstListAndItsWatchIsNotMissed) {
+  auto s = store::OpenStore("sqlite://:memory:");
+  ASSERT_TRUE(s.ok());
+  store::Store& inner = **s;
+  store::testing::FaultyStore faulty(inner);
+  // The list of the never-written store says resourceVersion 0; a Cluster is created just
+  // before the informer opens its watch.
+  bool created = false;
+  faulty.SetRule([&](const store::testing::Call& c) -> std::optional<Status> {
+    if (c.op == Op::kWatch && !created) {
+      created = true;
+      EXPECT_TRUE(inner.Create(model::ClusterType(), Cluster("ns1", "between")).ok());
+    }
+    return std::nullopt;
+  });
+  queue::FakeClock clock;
+  metrics::Registry registry;
+  Manager m(faulty, {.clock = &clock, .registry = &registry, .threads = false});
+  Recorder rec;
+  Queue& q = m.AddController({.name = "c", .reconcile = rec.Func()});
+  m.Watch(model::ClusterType(),
+          [&](const store::WatchEvent& ev) { q.Add(store::ObjectKey(ev.object)); });
+  ASSERT_TRUE(m.Start().ok());
+  ASSERT_TRUE(m.Poll().ok());
+  ASSERT_TRUE(m.Poll().ok());
+  while (m.ProcessNextReady()) {
+  }
+  EXPECT_TRUE(created);
+  EXPECT_EQ(rec.Take(), (std::vector<std::string>{"ns1/between"}));
+  m.Stop();
 }
 
 TEST_F(ManagerTest, AnInformerThatCannotListRetriesAndIsNotSynced) {
