@@ -36,6 +36,7 @@
 
 #include "core/base64.h"
 #include "core/gzip.h"
+#include "core/hash.h"
 #include "core/json.h"
 
 using flotilla::Json;
@@ -125,9 +126,11 @@ std::string Name(const Options& o, int i) {
   std::snprintf(buf, sizeof buf, "%05d", i);
   return o.prefix + buf;
 }
-// model::ClusterNamespace for a short name.
+// model::ClusterNamespace (Fleet's naming) for a short name.
 std::string ClusterNs(const std::string& cluster) {
-  return std::string("cluster-") + kNs + "-" + cluster;
+  const std::string key = std::string(kNs) + "::" + cluster;
+  return std::string("cluster-") + kNs + "-" + cluster + "-" +
+         flotilla::Sha256Hex(key).substr(0, 12);
 }
 
 bool Created(long code) { return code == 201 || code == 200 || code == 409; }

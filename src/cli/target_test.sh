@@ -49,7 +49,7 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  v: x\n'
   fail "target exited $?: $(cat "$tmp/err")"
 [ "$(grep -c '^kind: Content$' "$tmp/out.yaml")" = 1 ] || fail "want one Content: $(cat "$tmp/out.yaml")"
 [ "$(grep -c '^kind: BundleDeployment$' "$tmp/out.yaml")" = 2 ] || fail "want 2 BundleDeployments"
-grep -q '^  namespace: cluster-fleet-local-prod-1$' "$tmp/out.yaml" || fail "no BD for prod-1"
+grep -Eq '^  namespace: cluster-fleet-local-prod-1-83af3a13467f$' "$tmp/out.yaml" || fail "no BD for prod-1"
 grep -q '^    namespace: prod-ns$' "$tmp/out.yaml" || fail "prod customization not in options"
 grep -q 'name: prod-1' "$tmp/err" || fail "-l did not list the matched clusters: $(cat "$tmp/err")"
 

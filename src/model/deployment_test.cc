@@ -43,7 +43,7 @@ TEST(BundleDeploymentForTest, NamesLabelsAndSpec) {
   Json bd = BundleDeploymentFor(bundle, "dev-1", options);
   EXPECT_EQ(bd["kind"], "BundleDeployment");
   EXPECT_EQ(bd["metadata"]["name"], "app");
-  EXPECT_EQ(bd["metadata"]["namespace"], "cluster-fleet-default-dev-1");
+  EXPECT_EQ(bd["metadata"]["namespace"], "cluster-fleet-default-dev-1-89ff3d86c9fe");
   const std::string id = DeploymentId(bundle, options);
   EXPECT_EQ(bd["metadata"]["labels"],
             Json({{"fleet.cattle.io/repo-name", "repo"},
@@ -60,12 +60,15 @@ TEST(BundleDeploymentForTest, NamesLabelsAndSpec) {
 }
 
 TEST(ClusterNamespaceTest, FleetNamesAndLongNamesStayDnsLabels) {
-  EXPECT_EQ(ClusterNamespace("fleet-default", "dev-1"), "cluster-fleet-default-dev-1");
+  EXPECT_EQ(ClusterNamespace("fleet-default", "dev-1"), "cluster-fleet-default-dev-1-89ff3d86c9fe");
+  // Every Fleet install's local cluster (Fleet's docs and its e2e tests name it).
+  EXPECT_EQ(ClusterNamespace("fleet-local", "local"), "cluster-fleet-local-local-1a3d67d0a899");
   std::string a = ClusterNamespace("fleet-default", std::string(60, 'a'));
   std::string b = ClusterNamespace("fleet-default", std::string(60, 'a') + "b");
   EXPECT_EQ(a.size(), 63u);
   EXPECT_NE(a, b);
   EXPECT_EQ(a.substr(0, 50), b.substr(0, 50));
+  EXPECT_LE(b.size(), 63u);
 }
 
 }  // namespace

@@ -4,12 +4,6 @@
 
 namespace flotilla::model {
 
-std::string ClusterNamespace(const std::string& cluster_ns, const std::string& cluster_name) {
-  std::string ns = "cluster-" + cluster_ns + "-" + cluster_name;
-  if (ns.size() > 63) ns = ns.substr(0, 50) + "-" + Sha256Hex(ns).substr(0, 12);
-  return ns;
-}
-
 std::string SafeConcatName(const std::vector<std::string>& parts) {
   std::string full;
   for (size_t i = 0; i < parts.size(); i++) full += (i ? "-" : "") + parts[i];
@@ -22,6 +16,13 @@ std::string SafeConcatName(const std::vector<std::string>& parts) {
 }
 
 std::string KeyHash(const std::string& s) { return Sha256Hex(s.substr(0, 100)).substr(0, 12); }
+
+// Fleet's clusterNamespace (agentmanagement/controllers/cluster): the built-in local cluster's is
+// "cluster-fleet-local-local-1a3d67d0a899", as in every Fleet install.
+std::string ClusterNamespace(const std::string& cluster_ns, const std::string& cluster_name) {
+  return SafeConcatName(
+      {"cluster", cluster_ns, cluster_name, KeyHash(cluster_ns + "::" + cluster_name)});
+}
 
 std::string RegisteredClusterName(const std::string& client_id) {
   return SafeConcatName({"cluster", KeyHash(client_id)});

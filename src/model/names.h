@@ -6,9 +6,10 @@
 
 namespace flotilla::model {
 
-// The namespace holding the BundleDeployments of cluster `cluster_ns/cluster_name`:
-// "cluster-<ns>-<name>", as Fleet names it; over 63 characters (a DNS label) it is cut to 50
-// and suffixed with "-" and 12 hex digits of the SHA-256 of the full name, so it stays unique.
+// The namespace holding the BundleDeployments of cluster `cluster_ns/cluster_name`, exactly as
+// Fleet names it: SafeConcatName("cluster", ns, name, KeyHash(ns + "::" + name)), e.g.
+// "cluster-fleet-local-local-1a3d67d0a899" (so migrated clusters keep their namespaces); a DNS
+// label however long the names are.
 std::string ClusterNamespace(const std::string& cluster_ns, const std::string& cluster_name);
 
 // Fleet's names.SafeConcatName: the parts joined with "-"; at 64 characters or more, cut to 57

@@ -178,7 +178,8 @@ TEST_F(ClusterOptionsTest, ContentIsWrittenFirstAndCollectedOnlyWhenUnreferenced
   auto resources = model::ContentResources(*content);
   ASSERT_TRUE(resources.ok());
   EXPECT_EQ(*resources, b["spec"]["resources"]);
-  auto bd = store_->Get(model::BundleDeploymentType(), "cluster-fleet-default-dev-1", "b");
+  auto bd = store_->Get(model::BundleDeploymentType(),
+                        model::ClusterNamespace("fleet-default", "dev-1"), "b");
   ASSERT_TRUE(bd.ok());
   EXPECT_EQ((*bd)["metadata"]["labels"][model::kContentNameLabel], first);
   // Referenced by three deployments: not collected.

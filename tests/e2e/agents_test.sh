@@ -26,7 +26,7 @@ trap 'rc=$?; stop_agents; cleanup $rc' EXIT
 # from `kubectl create token` (cluster registration would do this for the agent).
 agent_token() {
   local c=$1 ns
-  ns="cluster-fleet-default-$c"  # model::ClusterNamespace
+  ns=$(cluster_ns fleet-default "$c")
   kc create namespace "$ns" >/dev/null 2>&1 || true
   cat <<YAML | kc apply -f - >/dev/null
 apiVersion: v1
@@ -140,7 +140,7 @@ for c in dev test prod; do
   wait_until "$c checked in" state_is "$c" Ready
 done
 # Agents never read Bundles: manifests come from the Content the deploymentID names.
-id=$(kc get bundledeployments -n cluster-fleet-default-dev -o 'jsonpath={.items[0].spec.deploymentID}')
+id=$(kc get bundledeployments -n "$(cluster_ns fleet-default dev)" -o 'jsonpath={.items[0].spec.deploymentID}')
 kc get content "${id%%:*}" -o name >/dev/null || fail "the Content $id names does not exist"
 
 log "relabelling a cluster moves its deployment"

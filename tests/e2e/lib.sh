@@ -73,6 +73,10 @@ start_server() {
   export API KUBECONFIG_FILE E2E_CA E2E_TOKEN WORK
 }
 
+# cluster_ns NS NAME: the namespace of a cluster's BundleDeployments, as Fleet (and
+# model::ClusterNamespace) names it: cluster-NS-NAME-<12 hex of sha256("NS::NAME")> (short names).
+cluster_ns() { printf 'cluster-%s-%s-%s' "$1" "$2" "$(printf '%s::%s' "$1" "$2" | sha256sum | cut -c1-12)"; }
+
 # kubectl as the admin, through the kubeconfig the server wrote.
 kc() {
   kubectl --kubeconfig "$WORK/data/admin.kubeconfig" --cache-dir="$WORK/kube-cache" "$@"
