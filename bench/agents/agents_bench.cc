@@ -39,6 +39,8 @@
 #include "core/hash.h"
 #include "core/json.h"
 
+#include "../proc_status.h"
+
 using flotilla::Json;
 using Clock = std::chrono::steady_clock;
 
@@ -55,21 +57,8 @@ struct Options {
 
 double Secs(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-struct ProcStatus {
-  double rss_mib = 0, hwm_mib = 0;
-  int threads = 0;
-};
-ProcStatus ReadStatus(int pid) {
-  ProcStatus s;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) s.rss_mib = std::stod(line.substr(6)) / 1024;
-    if (line.rfind("VmHWM:", 0) == 0) s.hwm_mib = std::stod(line.substr(6)) / 1024;
-    if (line.rfind("Threads:", 0) == 0) s.threads = std::stoi(line.substr(8));
-  }
-  return s;
-}
+using flotilla::bench::ProcStatus;
+using flotilla::bench::ReadProcStatus;
 
 size_t Append(char* p, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(p, size * n);
@@ -301,7 +290,7 @@ class Driver {
   }
 
   void OpenWatches() {
-    const ProcStatus before = ReadStatus(o_.pid);
+    const ProcStatus before = ReadProcStatus(o_.pid);
     multi_ = curl_multi_init();
     auto t0 = Clock::now();
     // At most kConnecting handshakes at once, as agents starting on their own machines would be
@@ -332,7 +321,7 @@ class Driver {
       }
     }
     const double open_s = Secs(Clock::now() - t0);
-    const ProcStatus with = ReadStatus(o_.pid);
+    const ProcStatus with = ReadProcStatus(o_.pid);
     std::printf("watches: %d opened over TLS, each with its own token, in %.1f s\n", o_.agents,
                 open_s);
     std::printf(
@@ -447,7 +436,7 @@ class Driver {
     auto last_print = Clock::now();
     while (Secs(Clock::now() - t0) < 600) {
       Pump(std::chrono::milliseconds(100));
-      peak_rss = std::max(peak_rss, ReadStatus(o_.pid).rss_mib);
+      peak_rss = std::max(peak_rss, ReadProcStatus(o_.pid).rss_mib);
       int done = 0;
       {
         std::lock_guard<std::mutex> l(mu_);
@@ -466,7 +455,7 @@ class Driver {
       }
       if (applied_s >= 0 && commit_s >= 0 && ready == all) {
         const double ready_s = Secs(Clock::now() - t0);
-        const ProcStatus s = ReadStatus(o_.pid);
+        const ProcStatus s = ReadProcStatus(o_.pid);
         std::printf(
             "%s: GitRepo at the commit after %.2f s; all %d agents applied after %.2f s; "
             "GitRepo %s ready after %.2f s\n",

@@ -30,29 +30,16 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "../proc_status.h"
+
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct ProcStatus {
-  double rss_mib = 0;
-  double hwm_mib = 0;
-  int threads = 0;
-};
-
-ProcStatus ReadStatus(int pid) {
-  ProcStatus s;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) s.rss_mib = std::stod(line.substr(6)) / 1024;
-    if (line.rfind("VmHWM:", 0) == 0) s.hwm_mib = std::stod(line.substr(6)) / 1024;
-    if (line.rfind("Threads:", 0) == 0) s.threads = std::stoi(line.substr(8));
-  }
-  return s;
-}
+using flotilla::bench::ProcStatus;
+using flotilla::bench::ReadProcStatus;
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
@@ -127,7 +114,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  ProcStatus before = ReadStatus(pid);
+  ProcStatus before = ReadProcStatus(pid);
   std::printf("server before: RSS %.1f MiB, %d threads\n", before.rss_mib, before.threads);
 
   net::io_context ioc;
@@ -191,7 +178,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   double open_s = std::chrono::duration<double>(Clock::now() - t0).count();
   std::this_thread::sleep_for(std::chrono::seconds(2));  // let allocations settle
-  ProcStatus held = ReadStatus(pid);
+  ProcStatus held = ReadProcStatus(pid);
   std::printf("opened %zu of %zu watches in %.2f s\n", open.load(), watches, open_s);
   std::printf("server with watches: RSS %.1f MiB (peak %.1f), %d threads\n", held.rss_mib,
               held.hwm_mib, held.threads);
@@ -242,7 +229,7 @@ int main(int argc, char** argv) {
                                     : deliver_ms[deliver_ms.size() / 2] /
                                           std::max(0.001, write_ms[write_ms.size() / 2]);
   std::printf("delivery / write latency (p50): %.2f\n", ratio);
-  ProcStatus after = ReadStatus(pid);
+  ProcStatus after = ReadProcStatus(pid);
   std::printf("server after: RSS %.1f MiB (peak %.1f), %d threads\n", after.rss_mib, after.hwm_mib,
               after.threads);
   ioc.stop();
