@@ -27,19 +27,7 @@ YAML
 first=$(new_repo demo "$WORK/src")
 start_server --gitrepo-workers 4 --bundle-workers 4 --bundledeployment-workers 4
 
-cat >"$WORK/gitrepo.yaml" <<YAML
-apiVersion: fleet.cattle.io/v1alpha1
-kind: GitRepo
-metadata:
-  name: demo
-  namespace: fleet-local
-spec:
-  repo: ${GIT_URL}demo.git
-  branch: master
-  pollingInterval: 1s
-  paths:
-  - app
-YAML
+demo_gitrepo >"$WORK/gitrepo.yaml"
 kc apply -f "$WORK/gitrepo.yaml"
 
 wait_until "first commit synced" field_is demo '{.status.commit}' "$first"

@@ -101,6 +101,24 @@ wait_until() {
   log "ok: $desc"
 }
 
+# demo_gitrepo: prints the GitRepo fleet-local/demo the sync tests share: ${GIT_URL}demo.git,
+# branch master, polled every second, the app/ directory.
+demo_gitrepo() {
+  cat <<YAML
+apiVersion: fleet.cattle.io/v1alpha1
+kind: GitRepo
+metadata:
+  name: demo
+  namespace: fleet-local
+spec:
+  repo: ${GIT_URL}demo.git
+  branch: master
+  pollingInterval: 1s
+  paths:
+  - app
+YAML
+}
+
 gitrepo_field() { kc get gitrepo -n "${3:-fleet-local}" "$1" -o "jsonpath=$2"; }
 field_is() { [ "$(gitrepo_field "$1" "$2" "${4:-fleet-local}")" = "$3" ]; }
 field_contains() { gitrepo_field "$1" "$2" "${4:-fleet-local}" | grep -q -- "$3"; }

@@ -33,19 +33,7 @@ start_server --store "$PG_URL"
 grep -q 'store opened' "$WORK/server.log" || fail "no 'store opened' line"
 grep -q "store=\"postgres://flotilla@127.0.0.1" "$WORK/server.log" || fail "store URL not logged"
 
-cat >"$WORK/gitrepo.yaml" <<YAML
-apiVersion: fleet.cattle.io/v1alpha1
-kind: GitRepo
-metadata:
-  name: demo
-  namespace: fleet-local
-spec:
-  repo: ${GIT_URL}demo.git
-  branch: master
-  pollingInterval: 1s
-  paths:
-  - app
-YAML
+demo_gitrepo >"$WORK/gitrepo.yaml"
 kc apply -f "$WORK/gitrepo.yaml"
 wait_until "first commit synced" field_is demo '{.status.commit}' "$first"
 wait_until "configmap applied" test -f "$WORK/apply/default/configmap/app-config.yaml"

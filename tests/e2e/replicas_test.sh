@@ -111,19 +111,7 @@ grep -q "sync started.*$hook_second\|$hook_second.*sync started" "$WORK/server.l
   fail "A did not sync the webhook's commit"
 
 log "a GitRepo created through B is synced by A"
-cat <<YAML | kb apply -f -
-apiVersion: fleet.cattle.io/v1alpha1
-kind: GitRepo
-metadata:
-  name: demo
-  namespace: fleet-local
-spec:
-  repo: ${GIT_URL}demo.git
-  branch: master
-  pollingInterval: 1s
-  paths:
-  - app
-YAML
+demo_gitrepo | kb apply -f -
 wait_until "first commit synced" field_is demo '{.status.commit}' "$first"
 wait_until "A applied it" test -f "$WORK/apply/default/configmap/cm-150.yaml"
 [ ! -e "$WORK/apply-b/default" ] || fail "the follower's agent applied something"
