@@ -75,33 +75,13 @@ start_agent() {
   AGENT_PID[$c]=$!
 }
 
-# variant_is CLUSTER ENV: the apply dir holds exactly ENV's variant (one ConfigMap).
-variant_is() {
-  local c=$1 env=$2 files
-  files=$(cd "$WORK/apply-$c" && find . -name '*.yaml' -not -path './.flotilla/*' | sort)
-  [ "$files" = "./app-$env/configmap/app.yaml" ] || return 1
-  grep -q "env: $env" "$WORK/apply-$c/app-$env/configmap/app.yaml"
-}
-
 cluster_state() { kc get cluster -n fleet-default "$1" -o 'jsonpath={.status.display.state}'; }
 # state_is CLUSTER STATE / state_is_not CLUSTER STATE (evaluated at each try of wait_until)
 state_is() { [ "$(cluster_state "$1")" = "$2" ]; }
 state_is_not() { [ "$(cluster_state "$1")" != "$2" ]; }
 
 start_git_daemon
-mkdir -p "$WORK/repo/overlays/dev" "$WORK/repo/overlays/test" "$WORK/repo/overlays/prod"
-cm() { printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  env: %s\n' "$1"; }
-cm base >"$WORK/repo/cm.yaml"
-for env in dev test prod; do cm "$env" >"$WORK/repo/overlays/$env/cm.yaml"; done
-{
-  echo "defaultNamespace: app"
-  echo "targetCustomizations:"
-  for env in dev test prod; do
-    printf -- '- name: %s\n  clusterSelector:\n    matchLabels: {env: %s}\n' "$env" "$env"
-    printf '  defaultNamespace: app-%s\n  yaml:\n    overlays: [%s]\n' "$env" "$env"
-  done
-} >"$WORK/repo/fleet.yaml"
-new_repo app "$WORK/repo" >/dev/null
+env_variants_repo dev test prod
 
 start_server --agent-checkin-interval "$CHECKIN"
 wait_until "server ready" acurl -fsS "$API/readyz"

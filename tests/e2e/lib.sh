@@ -119,6 +119,38 @@ spec:
 YAML
 }
 
+# variant_is CLUSTER ENV: the apply dir holds exactly ENV's variant (one ConfigMap).
+variant_is() {
+  local c=$1 env=$2 files
+  files=$(cd "$WORK/apply-$c" && find . -name '*.yaml' -not -path './.flotilla/*' | sort)
+  [ "$files" = "./app-$env/configmap/app.yaml" ] || return 1
+  grep -q "env: $env" "$WORK/apply-$c/app-$env/configmap/app.yaml"
+}
+
+# env_variants_repo ENV...: the repository "app" ($WORK/repo) the agent tests deploy: a base
+# ConfigMap and, per ENV, an overlay and a targetCustomization for clusters labelled env=ENV,
+# deployed into the namespace app-ENV.
+env_variants_repo() {
+  local env cm='apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  env: %s\n'
+  mkdir -p "$WORK/repo"
+  # shellcheck disable=SC2059 # the format is $cm
+  printf "$cm" base >"$WORK/repo/cm.yaml"
+  for env in "$@"; do
+    mkdir -p "$WORK/repo/overlays/$env"
+    # shellcheck disable=SC2059
+    printf "$cm" "$env" >"$WORK/repo/overlays/$env/cm.yaml"
+  done
+  {
+    echo "defaultNamespace: app"
+    echo "targetCustomizations:"
+    for env in "$@"; do
+      printf -- '- name: %s\n  clusterSelector:\n    matchLabels: {env: %s}\n' "$env" "$env"
+      printf '  defaultNamespace: app-%s\n  yaml:\n    overlays: [%s]\n' "$env" "$env"
+    done
+  } >"$WORK/repo/fleet.yaml"
+  new_repo app "$WORK/repo" >/dev/null
+}
+
 gitrepo_field() { kc get gitrepo -n "${3:-fleet-local}" "$1" -o "jsonpath=$2"; }
 field_is() { [ "$(gitrepo_field "$1" "$2" "${4:-fleet-local}")" = "$3" ]; }
 field_contains() { gitrepo_field "$1" "$2" "${4:-fleet-local}" | grep -q -- "$3"; }

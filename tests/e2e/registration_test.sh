@@ -43,7 +43,7 @@ values_of() {
   grep -q '^token: ' "$2"
 }
 new_token() {
-  cat <<YAML | kc apply --validate=false -f - >/dev/null
+  cat <<YAML | kc apply -f - >/dev/null
 apiVersion: fleet.cattle.io/v1alpha1
 kind: ClusterRegistrationToken
 metadata: {name: $1, namespace: fleet-default}
@@ -67,30 +67,12 @@ cluster_of() { sed -n 's/.*"name":"\([^"]*\)".*/\1/p' "$WORK/agent-$1/state/clus
 akc() { kubectl --kubeconfig "$WORK/agent-$1/state/kubeconfig" --cache-dir="$WORK/kube-cache-$1" "${@:2}"; }
 agent_token() { sed -n 's/^ *token: *//p' "$WORK/agent-$1/state/kubeconfig" | tr -d "\"'"; }
 
-variant_is() {
-  local c=$1 env=$2 files
-  files=$(cd "$WORK/apply-$c" && find . -name '*.yaml' -not -path './.flotilla/*' | sort)
-  [ "$files" = "./app-$env/configmap/app.yaml" ] || return 1
-  grep -q "env: $env" "$WORK/apply-$c/app-$env/configmap/app.yaml"
-}
 # grants_are NAME N: agent NAME has logged N grants (evaluated at each try of wait_until).
 grants_are() { [ "$(grep -c 'registration granted' "$WORK/agent-$1.log")" = "$2" ]; }
 clusters_count() { kc get clusters -n fleet-default -o name | grep -c 'cluster-' || true; }
 
 start_git_daemon
-mkdir -p "$WORK/repo/overlays/dev" "$WORK/repo/overlays/test"
-cm() { printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  env: %s\n' "$1"; }
-cm base >"$WORK/repo/cm.yaml"
-for env in dev test; do cm "$env" >"$WORK/repo/overlays/$env/cm.yaml"; done
-{
-  echo "defaultNamespace: app"
-  echo "targetCustomizations:"
-  for env in dev test; do
-    printf -- '- name: %s\n  clusterSelector:\n    matchLabels: {env: %s}\n' "$env" "$env"
-    printf '  defaultNamespace: app-%s\n  yaml:\n    overlays: [%s]\n' "$env" "$env"
-  done
-} >"$WORK/repo/fleet.yaml"
-new_repo app "$WORK/repo" >/dev/null
+env_variants_repo dev test
 
 start_server --agent-checkin-interval "$CHECKIN"
 wait_until "server ready" acurl -fsS "$API/readyz"
@@ -120,7 +102,7 @@ out=$(rkc get secrets -n fleet-default 2>&1 || true)
 case "$out" in *Forbidden*) ;; *) fail "registration token listing secrets: $out" ;; esac
 
 log "two agents register and deploy their own variant"
-cat <<YAML | kc apply --validate=false -f - >/dev/null
+cat <<YAML | kc apply -f - >/dev/null
 apiVersion: fleet.cattle.io/v1alpha1
 kind: GitRepo
 metadata:
@@ -214,7 +196,7 @@ AGENT_PID[late]=$!
 wait_until "the late agent says its token was refused" grep -q "was refused (401 Unauthorized)" "$WORK/agent-late.log"
 stop_agent late
 printf 'apiVersion: fleet.cattle.io/v1alpha1\nkind: ClusterRegistrationToken\nmetadata: {name: once, namespace: fleet-default}\nspec: {ttl: 1s}\n' |
-  kc apply --validate=false -f - >/dev/null
+  kc apply -f - >/dev/null
 wait_until "its values Secret is deleted" bash -c '! kc get secret -n fleet-default short'
 wait_until "a token of ttl 1s is deleted" bash -c '! kc get clusterregistrationtoken -n fleet-default once'
 wait_until "with its values Secret" bash -c '! kc get secret -n fleet-default once'
